@@ -1,0 +1,115 @@
+/**
+ * Options and records of the offline OpenAI Batch API emulator.
+ */
+
+/** What a responder is asked to answer: one request to a synchronous endpoint or one batch line. */
+export interface ResponderRequest {
+  url: '/v1/chat/completions' | '/v1/responses' | '/v1/embeddings';
+  body: Record<string, any>;
+}
+
+/** A responder returns the HTTP status and JSON body the endpoint answers with. */
+export type Responder = (request: ResponderRequest) => { statusCode: number; body: unknown };
+
+/** Faults injected into a batch. Set for the whole emulator, or per request with a marker (see below). */
+export interface BatchFaults {
+  /** The batch fails validation (status `failed`, `errors.data`). */
+  failValidation?: boolean;
+  /** The batch fails with `errors.data[].code = "token_limit_exceeded"`. Repeat for this many batch creations. */
+  tokenLimitExceeded?: boolean | { times: number };
+  /** The batch expires with this fraction (0..1) of its lines done; the rest get `batch_expired` in the error file. */
+  expireAfterFraction?: number;
+  /** The batch is cancelled (as from the dashboard) with this fraction (0..1) of its lines done. */
+  cancelAfterFraction?: number;
+  /** The batch completes but its output file is missing (`output_file_id` names a file whose content 404s). */
+  outputFileMissing?: boolean;
+}
+
+/** Faults on the HTTP API itself: answer 500 for the next N calls of an operation. */
+export interface HttpFaults {
+  upload?: number;
+  createBatch?: number;
+  retrieveBatch?: number;
+  fileContent?: number;
+}
+
+/**
+ * A marker in a request's text (any user message, prompt or embedding input) targets one request:
+ *   `[[fault:status=400]]`, `[[fault:status=429,times=1]]` (the line fails with that status, `times` batches in a row
+ *   counted across the emulator's life; without `times`, always),
+ *   `[[fault:batch=fail_validation]]`, `[[fault:batch=token_limit_exceeded,times=2]]`, `[[fault:batch=expire]]`,
+ *   `[[fault:batch=cancel]]` (the batch holding the request gets that batch fault).
+ */
+export const faultMarkerPattern = /\[\[fault:([^\]]+)\]\]/g;
+
+export interface LifecycleTimings {
+  /** Milliseconds spent in `validating`. */
+  validatingMs: number;
+  /** Milliseconds spent in `in_progress`. */
+  inProgressMs: number;
+  /** Milliseconds spent in `finalizing`. */
+  finalizingMs: number;
+}
+
+export interface BatchLimits {
+  maxRequestsPerBatch: number;
+  maxBytesPerFile: number;
+  /** For /v1/embeddings batches: inputs across all lines. */
+  maxEmbeddingInputsPerBatch: number;
+}
+
+export interface EmulatorOptions {
+  /** Port to listen on; a free one when absent or 0. */
+  port?: number;
+  host?: string;
+  /** When set, requests must carry `Authorization: Bearer <apiKey>` (401 otherwise). */
+  apiKey?: string;
+  timings?: Partial<LifecycleTimings>;
+  limits?: Partial<BatchLimits>;
+  responder?: Responder;
+  faults?: BatchFaults;
+  httpFaults?: HttpFaults;
+  /** Seed for output shuffling; the same seed gives the same order. */
+  seed?: number;
+}
+
+/** One batch as the emulator received it. */
+export interface RecordedBatch {
+  batchId: string;
+  inputFileId: string;
+  endpoint: string;
+  model: string | null;
+  customIds: string[];
+  /** The parsed input lines. */
+  lines: Array<{ custom_id: string; method: string; url: string; body: Record<string, any> }>;
+  createdAt: number;
+}
+
+export interface EmulatorRecord {
+  batches: RecordedBatch[];
+  /** Every uploaded file (purpose, bytes, line count). */
+  files: Array<{ id: string; purpose: string; bytes: number; filename: string }>;
+  /** Count of API calls by operation: upload, createBatch, retrieveBatch, fileContent, listBatches, cancelBatch, ... */
+  calls: Record<string, number>;
+  /** Synchronous calls: chat, responses, embeddings. */
+  syncCalls: number;
+}
+
+export interface RunningEmulator {
+  /** e.g. `http://127.0.0.1:41234/v1`, ready for `new OpenAI({ baseURL, apiKey })`. */
+  baseURL: string;
+  port: number;
+  /** A snapshot of what was received so far. */
+  record(): EmulatorRecord;
+  /** custom_id → how many batch lines carried it, across all batches. */
+  submittedCounts(): Map<string, number>;
+  /** Change faults or timings while running (tests flip them between phases). */
+  setFaults(faults: BatchFaults): void;
+  setHttpFaults(faults: HttpFaults): void;
+  setTimings(timings: Partial<LifecycleTimings>): void;
+  /** Cancel a batch from outside, as from the OpenAI dashboard. */
+  cancelBatch(batchId: string): void;
+  /** Forget every file, batch and record. */
+  reset(): void;
+  close(): Promise<void>;
+}
