@@ -1,0 +1,26 @@
+import type { Client } from '@langchain/langgraph-sdk';
+import type { BridgeBackend } from './bridge-backend.js';
+import type { BridgeRunOptions } from './bridge-options.js';
+import type { BridgeState } from './bridge-state.js';
+import type { BridgeStore } from './bridge-store.js';
+
+/** Everything one bridge run works with. `state` is a draft the run changes and returns as its update. */
+export interface BridgeRunContext {
+  /** The bridge's assistant id: names its store namespace and addresses its ticks. */
+  bridge: string;
+  threadId: string;
+  store: BridgeStore;
+  backend: BridgeBackend;
+  options: BridgeRunOptions;
+  client: Client;
+  state: BridgeState;
+  now(): number;
+}
+
+export function recordError(context: BridgeRunContext, message: string): void {
+  context.state.lastError = { at: new Date(context.now()).toISOString(), message };
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,67 @@
+import { Annotation } from '@langchain/langgraph';
+
+/** A batch the bridge submitted and still polls. */
+export interface InFlightBatch {
+  batchId: string;
+  label: string;
+  status: string;
+  requestCount: number;
+  requestCounts: { total: number; completed: number; failed: number } | null;
+  submittedAt: string;
+  lastPolledAt: string | null;
+  /** Times polling this batch failed in a row (the API answered 500, the output file was missing, ...). */
+  pollFailures: number;
+  /** Set when a user asked to cancel it. */
+  cancelRequested: boolean;
+}
+
+export interface BridgeTotals {
+  received: number;
+  duplicates: number;
+  rejected: number;
+  submitted: number;
+  retried: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  delivered: number;
+  batches: number;
+}
+
+export const emptyTotals = (): BridgeTotals => ({
+  received: 0,
+  duplicates: 0,
+  rejected: 0,
+  submitted: 0,
+  retried: 0,
+  succeeded: 0,
+  failed: 0,
+  cancelled: 0,
+  delivered: 0,
+  batches: 0,
+});
+
+const lastValue = <T>(initial: () => T) => Annotation<T>({ reducer: (_previous, next) => next, default: initial });
+
+/**
+ * The bridge's state is a summary an operator can read (threads.getState, LangGraph Studio); the requests themselves
+ * live in the store, so a checkpoint stays small however long the queue is.
+ */
+export const BridgeStateAnnotation = Annotation.Root({
+  /** The event this run was started with: submit, tick or cancel. */
+  event: lastValue<unknown>(() => null),
+  queued: lastValue<number>(() => 0),
+  queuedBytes: lastValue<number>(() => 0),
+  oldestQueuedAt: lastValue<number | null>(() => null),
+  /** Requests waiting out a backoff (token_limit_exceeded) are not submitted before this time. */
+  backoffUntil: lastValue<number | null>(() => null),
+  batches: lastValue<InFlightBatch[]>(() => []),
+  /** Outcomes whose resume run has not been accepted yet. */
+  undelivered: lastValue<number>(() => 0),
+  nextTickAt: lastValue<number | null>(() => null),
+  lastTickAt: lastValue<string | null>(() => null),
+  lastError: lastValue<{ at: string; message: string } | null>(() => null),
+  totals: lastValue<BridgeTotals>(emptyTotals),
+});
+
+export type BridgeState = typeof BridgeStateAnnotation.State;

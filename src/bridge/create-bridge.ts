@@ -1,0 +1,127 @@
+import { END, START, StateGraph, type LangGraphRunnableConfig } from '@langchain/langgraph';
+import { Client } from '@langchain/langgraph-sdk';
+import type { BridgeBackend } from './bridge-backend.js';
+import { bridgeEventSchema, type BridgeEvent } from './bridge-events.js';
+import { bridgeRunOptionsSchema, type BridgeRunOptions } from './bridge-options.js';
+import { errorMessage, recordError, type BridgeRunContext } from './bridge-run-context.js';
+import { BridgeStateAnnotation, type BridgeState } from './bridge-state.js';
+import { BridgeStore } from './bridge-store.js';
+import { cancelRequests } from './cancel-requests.js';
+import { deliverOutcomes } from './deliver-outcomes.js';
+import { BridgeInputError, BridgeUsageError } from './errors.js';
+import type { QueueSnapshot } from './flush-policy.js';
+import { flushQueue } from './flush-queue.js';
+import { ingestRequests } from './ingest-requests.js';
+import { pollBatches } from './poll-batches.js';
+import { scheduleTick } from './schedule-tick.js';
+import { simpleBackend, type SimplePoll, type SimpleSubmit } from './simple-backend.js';
+
+export interface CreateBridgeOptions<Payload = unknown> extends Partial<Omit<BridgeRunOptions, 'shouldSubmit'>> {
+  /** The graph's name in LangGraph Studio. */
+  name?: string;
+  /** A full backend; created on the first run when given as a function (so that settings are read on the server). */
+  backend?: BridgeBackend<Payload> | (() => BridgeBackend<Payload>);
+  /** The seed's simple form: submit items, get a batch id back. */
+  submit?: SimpleSubmit<Payload>;
+  /** The seed's simple form: null while running, the results in submission order when done, an Error when failed. */
+  poll?: SimplePoll;
+  /** Overrides the size and age rules of the flush policy. */
+  shouldSubmit?: (queue: QueueSnapshot) => boolean;
+  /** Credentials for the LangGraph API when `apiUrl` points elsewhere (never stored). */
+  apiKey?: string;
+}
+
+/**
+ * Creates a bridge graph: export it from langgraph.json and every `wait()` (and every batch-bridge model) addressed to
+ * its graph id is queued, submitted in batches, polled, and answered by resuming the waiting thread.
+ */
+export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Payload>) {
+  const { name, backend: backendOption, submit, poll, apiKey, shouldSubmit, ...rest } = options;
+  const runOptions: BridgeRunOptions = { ...bridgeRunOptionsSchema.parse(rest), shouldSubmit };
+  if (!backendOption && !(submit && poll)) {
+    throw new BridgeUsageError('createBridge needs either a backend or both submit and poll functions.');
+  }
+  let backend: BridgeBackend | undefined;
+  const resolveBackend = (): BridgeBackend => {
+    backend ??= (backendOption
+      ? typeof backendOption === 'function'
+        ? backendOption()
+        : backendOption
+      : simpleBackend(submit!, poll!)) as BridgeBackend;
+    return backend;
+  };
+  let client: Client | undefined;
+  const resolveClient = () =>
+    (client ??= new Client({
+      apiUrl: runOptions.apiUrl,
+      apiKey,
+      callerOptions: { maxConcurrency: runOptions.deliveryConcurrency + 2, maxRetries: 3 },
+    }));
+
+  const runBridge = async (state: BridgeState, config: LangGraphRunnableConfig): Promise<Partial<BridgeState>> => {
+    const event = parseEvent(state.event);
+    const store = config.store;
+    const configurable = config.configurable ?? {};
+    const bridge: string | undefined = configurable.graph_id ?? configurable.assistant_id;
+    if (!store || !bridge || !configurable.thread_id) {
+      throw new BridgeUsageError('The bridge graph runs on a LangGraph server (langgraphjs dev or the LangGraph Platform), which gives it a store and a thread.');
+    }
+    const draft: BridgeState = structuredClone({ ...state, event: null });
+    const context: BridgeRunContext = {
+      bridge,
+      threadId: configurable.thread_id,
+      store: new BridgeStore(store, bridge),
+      backend: resolveBackend(),
+      options: runOptions,
+      client: resolveClient(),
+      state: draft,
+      now: () => Date.now(),
+    };
+    if (event.type === 'tick') {
+      if (event.at === undefined || event.at === draft.nextTickAt) draft.nextTickAt = null;
+      draft.lastTickAt = new Date(context.now()).toISOString();
+    }
+    if (event.type === 'submit') await ingestRequests(context, event.requests);
+    const steps: Array<[string, () => Promise<void>]> = [];
+    if (event.type === 'cancel') steps.push(['cancelling', () => cancelRequests(context, event)]);
+    if (event.type !== 'submit') steps.push(['polling', () => pollBatches(context, { force: event.type === 'cancel' })]);
+    steps.push(
+      ['submitting', () => flushQueue(context)],
+      ['delivering', () => deliverOutcomes(context)],
+      ['scheduling', () => scheduleTick(context, configurable.assistant_id ?? bridge)],
+    );
+    for (const [what, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        // One failing step must not keep the others from running: outcomes still get delivered, ticks scheduled.
+        recordError(context, `Bridge step '${what}' failed: ${errorMessage(error)}`);
+      }
+    }
+    return { ...draft, event: summarizeEvent(event) };
+  };
+
+  return new StateGraph(BridgeStateAnnotation)
+    .addNode('bridge', runBridge)
+    .addEdge(START, 'bridge')
+    .addEdge('bridge', END)
+    .compile({ name: name ?? 'batch_bridge' });
+}
+
+function parseEvent(value: unknown): BridgeEvent {
+  if (value === null || value === undefined) {
+    throw new BridgeInputError("The bridge's input must be { event: { type: 'submit' | 'tick' | 'cancel', ... } }; no event was given.");
+  }
+  const parsed = bridgeEventSchema.safeParse(value);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; ');
+    throw new BridgeInputError(`The bridge cannot read its input event (${detail}). Nothing was queued or changed.`);
+  }
+  return parsed.data;
+}
+
+/** The state keeps what the run was for, not the request bodies it carried. */
+function summarizeEvent(event: BridgeEvent) {
+  if (event.type === 'submit') return { type: 'submit', requests: event.requests.length };
+  return event;
+}

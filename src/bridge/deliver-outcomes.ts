@@ -1,0 +1,76 @@
+import type { Operation } from '@langchain/langgraph';
+import { errorMessage, recordError, type BridgeRunContext } from './bridge-run-context.js';
+import type { OutboxEntry, RequestRecord } from './bridge-store.js';
+
+/** A resume that has failed this often for a thread that is gone is dropped. */
+const maxDeliveryAttempts = 20;
+
+/**
+ * Resumes every waiting thread that has outcomes in the outbox: one run per thread, its interrupts answered by id.
+ * The run is enqueued behind whatever the thread is doing. It asks for strict resume, so that an id answered
+ * before (a resume sent twice after a crash) is refused instead of being taken as the answer to the thread's next
+ * interrupt.
+ */
+export async function deliverOutcomes(context: BridgeRunContext): Promise<void> {
+  const outbox = await context.store.listOutbox(Number.MAX_SAFE_INTEGER);
+  if (outbox.length === 0) {
+    context.state.undelivered = 0;
+    return;
+  }
+  const records = await context.store.getRequests(outbox.map((entry) => entry.requestKey));
+  const byThread = new Map<string, Array<{ entry: OutboxEntry; record: RequestRecord }>>();
+  const operations: Operation[] = [];
+  for (const entry of outbox) {
+    const record = records.get(entry.requestKey);
+    if (!record?.delivery) {
+      operations.push(context.store.deleteOutbox(entry.requestKey));
+      continue;
+    }
+    const list = byThread.get(entry.threadId) ?? [];
+    list.push({ entry, record });
+    byThread.set(entry.threadId, list);
+  }
+
+  let remaining = 0;
+  const threads = [...byThread.entries()];
+  const failures: string[] = [];
+  const deliverThread = async ([threadId, items]: (typeof threads)[number]) => {
+    const resume = Object.fromEntries(items.map(({ entry, record }) => [entry.interruptId, record.delivery!]));
+    try {
+      await context.client.runs.create(threadId, items[0].entry.assistantId, {
+        command: { resume },
+        multitaskStrategy: 'enqueue',
+        config: { configurable: { __pregel_strict_resume: true } },
+      });
+    } catch (error) {
+      const message = errorMessage(error);
+      const gone = /404|not found/i.test(message);
+      for (const { entry } of items) {
+        if (gone && entry.attempts + 1 >= maxDeliveryAttempts) {
+          operations.push(context.store.deleteOutbox(entry.requestKey));
+        } else {
+          operations.push(context.store.putOutbox({ ...entry, attempts: entry.attempts + 1 }));
+          remaining += 1;
+        }
+      }
+      failures.push(`thread ${threadId}: ${message}`);
+      return;
+    }
+    for (const { entry, record } of items) {
+      const { delivery: _delivery, payload: _payload, ...slim } = record;
+      operations.push(context.store.putRequest({ ...slim, status: 'delivered' }), context.store.deleteOutbox(entry.requestKey));
+    }
+    context.state.totals.delivered += items.length;
+  };
+
+  let next = 0;
+  const workers = Array.from({ length: Math.min(context.options.deliveryConcurrency, threads.length) }, async () => {
+    while (next < threads.length) await deliverThread(threads[next++]);
+  });
+  await Promise.all(workers);
+  await context.store.run(operations);
+  context.state.undelivered = remaining;
+  if (failures.length > 0) {
+    recordError(context, `Resuming ${failures.length} thread(s) failed; retried on the next tick: ${failures.slice(0, 3).join(' | ')}`);
+  }
+}

@@ -1,0 +1,101 @@
+import type { Operation } from '@langchain/langgraph';
+import { requestKeyOf } from './bridge-identity.js';
+import { submittedRequestSchema, type SubmittedRequest } from './bridge-events.js';
+import { recordError, type BridgeRunContext } from './bridge-run-context.js';
+import type { RequestRecord } from './bridge-store.js';
+import { queueDelivery } from './queue-delivery.js';
+import { BridgeInputError } from './errors.js';
+
+/**
+ * Queues the requests of a submit event. A request already known (the same interrupt submitted again because its
+ * node ran again) is skipped: every interrupt is submitted once per attempt. Requests that cannot be read are
+ * rejected: with an error outcome when they say which thread waits for them, otherwise only in the run's error.
+ */
+export async function ingestRequests(context: BridgeRunContext, incoming: unknown[]): Promise<void> {
+  const problems: string[] = [];
+  const accepted: Array<SubmittedRequest & { bytes: number }> = [];
+  const rejectedButAddressable: Array<{ request: SubmittedRequest; message: string }> = [];
+
+  incoming.forEach((candidate, index) => {
+    const parsed = submittedRequestSchema.safeParse(candidate);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; ');
+      problems.push(`requests[${index}]: ${detail}`);
+      return;
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(parsed.data.payload));
+    if (bytes > context.options.maxRequestBytes) {
+      const message = `request body is ${bytes} bytes, over the bridge's limit of ${context.options.maxRequestBytes} bytes`;
+      problems.push(`requests[${index}]: ${message}`);
+      rejectedButAddressable.push({ request: parsed.data, message });
+      return;
+    }
+    accepted.push({ ...parsed.data, bytes });
+  });
+
+  if (accepted.length === 0 && rejectedButAddressable.length === 0) {
+    throw new BridgeInputError(`The submit event has no valid request:\n${problems.join('\n')}`);
+  }
+
+  const byKey = new Map<string, SubmittedRequest & { bytes: number }>();
+  for (const request of accepted) {
+    const key = requestKeyOf(request.threadId, request.interruptId);
+    if (byKey.has(key)) context.state.totals.duplicates += 1;
+    else byKey.set(key, request);
+  }
+  const known = await context.store.getRequests([...byKey.keys()]);
+  const now = context.now();
+  const operations: Operation[] = [];
+  const totals = context.state.totals;
+  for (const [requestKey, request] of byKey) {
+    if (known.has(requestKey)) {
+      totals.duplicates += 1;
+      continue;
+    }
+    const queuedAt = Math.min(request.queuedAt ?? now, now);
+    const record: RequestRecord = {
+      requestKey,
+      threadId: request.threadId,
+      assistantId: request.assistantId,
+      interruptId: request.interruptId,
+      digest: request.digest,
+      payload: request.payload,
+      bytes: request.bytes,
+      queuedAt,
+      attempt: 1,
+      status: 'queued',
+      batchId: null,
+      customId: null,
+      submittedAt: null,
+    };
+    operations.push(context.store.putRequest(record));
+    operations.push(context.store.putQueueEntry({ requestKey, queuedAt, bytes: request.bytes }));
+    totals.received += 1;
+    context.state.queued += 1;
+    context.state.queuedBytes += request.bytes;
+    context.state.oldestQueuedAt = Math.min(context.state.oldestQueuedAt ?? queuedAt, queuedAt);
+  }
+  await context.store.run(operations);
+
+  for (const { request, message } of rejectedButAddressable) {
+    const requestKey = requestKeyOf(request.threadId, request.interruptId);
+    if (known.has(requestKey)) continue;
+    totals.rejected += 1;
+    await queueDelivery(context, {
+      requestKey,
+      threadId: request.threadId,
+      assistantId: request.assistantId,
+      interruptId: request.interruptId,
+      digest: request.digest,
+      bytes: 0,
+      queuedAt: now,
+      attempt: 0,
+      status: 'queued',
+      batchId: null,
+      customId: null,
+      submittedAt: null,
+    }, { type: 'error', code: 'request_rejected', message });
+  }
+  totals.rejected += problems.length - rejectedButAddressable.length;
+  if (problems.length > 0) recordError(context, `Rejected ${problems.length} request(s): ${problems.slice(0, 5).join(' | ')}`);
+}

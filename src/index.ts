@@ -1,0 +1,22 @@
+export { createBatchOpenAI, batchOpenAI, type BatchOpenAIProvider, type BatchOpenAIProviderSettings } from './provider/index.js';
+export {
+  createBridge,
+  createOpenAIBridge,
+  wait,
+  waitForOutcome,
+  bridgeThreadId,
+  BatchRequestError,
+  BridgeInputError,
+  BridgeOutcomeMismatchError,
+  BridgeUnavailableError,
+  BridgeUsageError,
+  type CreateBridgeOptions,
+  type OpenAIBridgeOptions,
+  type WaitOptions,
+  type BridgeBackend,
+  type BridgeState,
+  type DeliveredOutcome,
+  type BridgeOutcome,
+  type QueueSnapshot,
+} from './bridge/index.js';
+export type { Backend, BatchRequest, RequestOutcome } from './backends/types.js';

@@ -1,0 +1,53 @@
+import { createOpenAI } from '@ai-sdk/openai';
+import type { EmbeddingModelV3, LanguageModelV3, ProviderV3 } from '@ai-sdk/provider';
+import { NoSuchModelError } from '@ai-sdk/provider';
+import { BatchEmbeddingModel } from './batch-embedding-model.js';
+import { BatchLanguageModel } from './batch-language-model.js';
+import { batchOpenAISettingsSchema, resolveBridgeTarget, type BatchOpenAIProviderSettings } from './batch-openai-settings.js';
+
+export interface BatchOpenAIProvider extends ProviderV3 {
+  /** A Responses API model, as `openai(modelId)`. */
+  (modelId: string): LanguageModelV3;
+  languageModel(modelId: string): LanguageModelV3;
+  chat(modelId: string): LanguageModelV3;
+  responses(modelId: string): LanguageModelV3;
+  embedding(modelId: string): EmbeddingModelV3;
+  embeddingModel(modelId: string): EmbeddingModelV3;
+  textEmbeddingModel(modelId: string): EmbeddingModelV3;
+}
+
+/**
+ * Creates a provider whose models are the official OpenAI models answered through the Batch API. Use it where you
+ * would use `createOpenAI(settings)`; the same settings apply, plus `bridge`.
+ */
+export function createBatchOpenAI(settings: BatchOpenAIProviderSettings = {}): BatchOpenAIProvider {
+  const parsed = batchOpenAISettingsSchema.parse(settings);
+  const target = resolveBridgeTarget(parsed.bridge);
+  // The official models describe themselves (provider name, supported URLs, embedding limits); they never send.
+  const official = createOpenAI({ ...parsed, apiKey: 'batch-bridge-capture-only', fetch: undefined });
+
+  const chat = (modelId: string) => new BatchLanguageModel(modelId, 'chat', parsed, target, official.chat(modelId));
+  const responses = (modelId: string) => new BatchLanguageModel(modelId, 'responses', parsed, target, official.responses(modelId));
+  const embedding = (modelId: string) => new BatchEmbeddingModel(modelId, parsed, target, official.embedding(modelId));
+
+  const provider = function (modelId: string) {
+    if (new.target) throw new Error('batchOpenAI is a function; call it without `new`.');
+    return responses(modelId);
+  } as unknown as BatchOpenAIProvider;
+  Object.assign(provider, {
+    specificationVersion: 'v3',
+    languageModel: responses,
+    chat,
+    responses,
+    embedding,
+    embeddingModel: embedding,
+    textEmbeddingModel: embedding,
+    imageModel: (modelId: string) => {
+      throw new NoSuchModelError({ modelId, modelType: 'imageModel', message: 'batch-bridge batches language and embedding models only.' });
+    },
+  });
+  return provider;
+}
+
+/** The default provider: `batchOpenAI('gpt-4o-mini')` where you would write `openai('gpt-4o-mini')`. */
+export const batchOpenAI: BatchOpenAIProvider = createBatchOpenAI();

@@ -1,0 +1,36 @@
+import { APICallError } from '@ai-sdk/provider';
+import type { DeliveredOutcome } from '../bridge/index.js';
+import type { OpenAIRequest } from './openai-request.js';
+
+/**
+ * A request that ended in an error becomes the error `openai(...)` would have thrown for it, but never retryable:
+ * generateText would otherwise retry by calling the model again, which here means waiting for the same result.
+ */
+export function outcomeError(delivered: DeliveredOutcome, request: OpenAIRequest, baseURL: string | undefined): APICallError {
+  const outcome = delivered.outcome;
+  if (outcome.type === 'success') throw new Error('outcomeError called for a successful outcome');
+  const apiMessage = (outcome.body as { error?: { message?: string } } | undefined)?.error?.message;
+  const where = delivered.batchId ? ` (batch ${delivered.batchId}, custom_id ${delivered.customId})` : '';
+  return new APICallError({
+    message: `${apiMessage ?? outcome.message}${where}`,
+    url: `${(baseURL ?? 'https://api.openai.com/v1').replace(/\/+$/, '')}${request.url.replace(/^\/v1/, '')}`,
+    requestBodyValues: request.body,
+    statusCode: outcome.statusCode,
+    responseBody: outcome.body === undefined ? undefined : JSON.stringify(outcome.body),
+    isRetryable: false,
+    data: { code: outcome.code, message: outcome.message, body: outcome.body },
+  });
+}
+
+/** What the result's providerMetadata.batchBridge says about the batch that answered. */
+export function batchMetadata(delivered: DeliveredOutcome) {
+  const iso = (time: number | null) => (time === null ? null : new Date(time).toISOString());
+  return {
+    batchId: delivered.batchId,
+    customId: delivered.customId,
+    attempts: delivered.attempts,
+    queuedAt: iso(delivered.queuedAt),
+    submittedAt: iso(delivered.submittedAt),
+    completedAt: iso(delivered.completedAt),
+  };
+}

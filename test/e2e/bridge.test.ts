@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { bridgeThreadId } from '../../src/index.js';
+import { linesMentioning, runThread, startE2EEnvironment, testApiKey, type E2EEnvironment } from './support/e2e-environment.js';
+
+let environment: E2EEnvironment;
+
+beforeAll(async () => {
+  environment = await startE2EEnvironment();
+});
+
+afterAll(async () => {
+  await environment?.close();
+});
+
+const tagged = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;
+
+function results(state: { values: unknown }) {
+  return (state.values as { results: Array<Record<string, any>> }).results;
+}
+
+describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () => {
+  it('answers one generateText call with the emulator’s answer, usage and finish reason, in one batch', async () => {
+    const tag = tagged('single');
+    const { thread, state } = await runThread(environment.client, 'single', { prompt: `Say hello ${tag}` });
+    expect(thread.status).toBe('idle');
+    const [result] = results(state);
+
+    // The same request sent synchronously gives the answer the batch must have given.
+    const openai = new OpenAI({ baseURL: environment.emulator.baseURL, apiKey: testApiKey });
+    const lines = linesMentioning(environment.emulator, tag);
+    expect(lines).toHaveLength(1);
+    const direct = await openai.chat.completions.create(lines[0].body as any);
+    expect(result.text).toBe(direct.choices[0].message.content);
+    expect(result.finishReason).toBe('stop');
+    expect(result.usage.inputTokens).toBe(direct.usage!.prompt_tokens);
+    expect(result.usage.outputTokens).toBe(direct.usage!.completion_tokens);
+    expect(result.batchBridge).toMatchObject({ batchId: expect.stringMatching(/^batch_/), customId: lines[0].custom_id, attempts: 1 });
+    expect(Date.parse(result.batchBridge.completedAt)).toBeGreaterThanOrEqual(Date.parse(result.batchBridge.submittedAt));
+  });
+
+  it('answers two sequential calls in one node, in order', async () => {
+    const tag = tagged('sequential');
+    const { state } = await runThread(environment.client, 'sequential', { prompt: `Count ${tag}` });
+    const [first, second] = results(state);
+    expect(first.text).toContain('(first)');
+    expect(second.text).toContain('(second)');
+    expect(linesMentioning(environment.emulator, tag)).toHaveLength(2);
+  });
+
+  for (const bridge of ['batch_bridge', 'bridge_small'] as const) {
+    it(`gives each node of a 100-way Send fan-out its own answer, with exactly 100 lines submitted (${bridge})`, async () => {
+      const tag = tagged(`fanout-${bridge}`);
+      const prompts = Array.from({ length: 100 }, (_, index) => `Question ${index} ${tag}`);
+      const started = Date.now();
+      const { thread, state } = await runThread(environment.client, 'fanout', { prompts, bridge }, 120_000);
+      const elapsed = Date.now() - started;
+      expect(thread.status).toBe('idle');
+      const answers = results(state);
+      expect(answers).toHaveLength(100);
+      for (const answer of answers) expect(answer.text).toContain(answer.prompt.slice(0, 20));
+      expect(new Set(answers.map((answer) => answer.text)).size).toBe(100);
+
+      const lines = linesMentioning(environment.emulator, tag);
+      expect(lines).toHaveLength(100);
+      const batches = new Set(answers.map((answer) => answer.batchBridge.batchId));
+      if (bridge === 'bridge_small') expect(batches.size).toBeGreaterThanOrEqual(4);
+      else expect(batches.size).toBe(1);
+      console.log(`100-node fan-out through ${bridge}: ${elapsed} ms end to end, ${batches.size} batch(es)`);
+    });
+  }
+
+  it('runs a multi-step tool loop and a ToolLoopAgent: the tool runs and the final text uses its result', async () => {
+    for (const graph of ['tools', 'agent']) {
+      const tag = tagged(graph);
+      const { state } = await runThread(environment.client, graph, { prompt: `What is the weather? ${tag}` });
+      const [result] = results(state);
+      expect(result.steps).toBe(2);
+      expect(result.toolResults).toHaveLength(1);
+      expect(result.toolResults[0].forecast).toMatch(/^sunny in /);
+      expect(result.text).toContain('sunny in');
+      expect(linesMentioning(environment.emulator, tag)).toHaveLength(2);
+    }
+  });
+
+  it('returns structured output from generateObject and Output.object', async () => {
+    const { state } = await runThread(environment.client, 'structured', { prompt: `Classify: my invoice is wrong ${tagged('structured')}` });
+    const [result] = results(state);
+    for (const object of [result.generateObject, result.outputObject]) {
+      expect(['billing', 'bug', 'other']).toContain(object.category);
+      expect(typeof object.urgent).toBe('boolean');
+      expect(typeof object.summary).toBe('string');
+    }
+  });
+
+  it('embeds with embedMany through .embedding(...) and gets the synchronous endpoint’s vectors', async () => {
+    const values = [`first ${tagged('embed')}`, 'second value', 'third value'];
+    const { state } = await runThread(environment.client, 'embeddings', { prompts: values });
+    const [result] = results(state);
+    const openai = new OpenAI({ baseURL: environment.emulator.baseURL, apiKey: testApiKey });
+    const direct = await openai.embeddings.create({ model: 'text-embedding-3-small', input: values, encoding_format: 'float' });
+    expect(result.embeddings).toEqual(direct.data.map((item) => item.embedding));
+  });
+
+  it('works with the callable (Responses API) as with .chat(...)', async () => {
+    const tag = tagged('responses');
+    const { state } = await runThread(environment.client, 'single', { prompt: `Hello Responses ${tag}`, api: 'responses' });
+    const [result] = results(state);
+    const [line] = linesMentioning(environment.emulator, tag);
+    expect(line.url).toBe('/v1/responses');
+    const direct = await new OpenAI({ baseURL: environment.emulator.baseURL, apiKey: testApiKey }).responses.create(line.body as any);
+    expect(result.text).toBe(direct.output_text);
+    expect(result.responseId).toBe(direct.id.length > 0 ? result.responseId : undefined);
+  });
+
+  it('submits 20 threads started together as one batch, and flushes a lone thread after maxWaitMs', async () => {
+    const tag = tagged('twenty');
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => runThread(environment.client, 'single', { prompt: `Thread ${index} ${tag}` })),
+    );
+    const batchIds = new Set(outcomes.map(({ state }) => results(state)[0].batchBridge.batchId));
+    expect(batchIds.size).toBe(1);
+    expect(linesMentioning(environment.emulator, tag)).toHaveLength(20);
+
+    const lone = tagged('lone');
+    const { state } = await runThread(environment.client, 'single', { prompt: `Alone ${lone}` });
+    const [result] = results(state);
+    const waited = Date.parse(result.batchBridge.submittedAt) - Date.parse(result.batchBridge.queuedAt);
+    expect(waited).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('gives a per-line 400 to its own node of a fan-out as a non-retryable APICallError; the others succeed', async () => {
+    const tag = tagged('line400');
+    const prompts = Array.from({ length: 5 }, (_, index) => (index === 2 ? `Broken [[fault:status=400]] ${tag}` : `Fine ${index} ${tag}`));
+    const { thread, state } = await runThread(environment.client, 'fanout', { prompts });
+    expect(thread.status).toBe('idle');
+    const answers = results(state);
+    const failed = answers.filter((answer) => answer.error);
+    expect(failed).toHaveLength(1);
+    expect(failed[0].prompt).toContain('Broken');
+    expect(failed[0].error).toMatchObject({ name: 'AI_APICallError', statusCode: 400, isRetryable: false });
+    expect(answers.filter((answer) => answer.text)).toHaveLength(4);
+    expect(linesMentioning(environment.emulator, tag)).toHaveLength(5);
+  });
+
+  it('fails streamText inside a node with a clear error, and submits nothing', async () => {
+    const tag = tagged('stream');
+    const { state } = await runThread(environment.client, 'streaming', { prompt: `Stream ${tag}` });
+    const [result] = results(state);
+    expect(result.errors.join('\n')).toMatch(/streamText cannot wait for a batch inside a LangGraph node/);
+    expect(linesMentioning(environment.emulator, tag)).toHaveLength(0);
+  });
+
+  it('keeps a readable summary in the bridge state', async () => {
+    const state = await environment.client.threads.getState(bridgeThreadId('batch_bridge'));
+    const values = state.values as Record<string, any>;
+    expect(values.totals.delivered).toBeGreaterThan(0);
+    expect(values.totals.submitted).toBe(values.totals.succeeded + values.totals.failed + values.totals.retried);
+    expect(values.queued).toBe(0);
+    expect(JSON.stringify(values)).not.toContain(testApiKey);
+  });
+});
+
