@@ -82,6 +82,7 @@ export interface RecordedBatch {
   customIds: string[];
   /** The parsed input lines. */
   lines: Array<{ custom_id: string; method: string; url: string; body: Record<string, any> }>;
+  /** Milliseconds since the epoch. */
   createdAt: number;
 }
 
