@@ -2,6 +2,8 @@ export { createBatchOpenAI, batchOpenAI, type BatchOpenAIProvider, type BatchOpe
 export {
   createBridge,
   createOpenAIBridge,
+  cancelBatchRequests,
+  type CancelBatchRequestsOptions,
   wait,
   waitForOutcome,
   bridgeThreadId,

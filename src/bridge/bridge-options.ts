@@ -8,6 +8,8 @@ export const bridgeRunOptionsSchema = flushPolicySchema.extend({
   maxAttempts: z.number().int().positive().default(3),
   /** First backoff after token_limit_exceeded; doubles with each attempt. */
   backoffMs: z.number().int().nonnegative().default(60_000),
+  /** Failed polls of one batch in a row (API errors, a missing output file) before its requests are resubmitted. */
+  maxPollFailures: z.number().int().positive().default(10),
   /** A single request body larger than this is rejected with an error instead of queued. */
   maxRequestBytes: z.number().int().positive().default(20 * 1024 * 1024),
   /** Resume runs created at once when delivering outcomes. */

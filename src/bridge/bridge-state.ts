@@ -56,6 +56,8 @@ export const BridgeStateAnnotation = Annotation.Root({
   /** Requests waiting out a backoff (token_limit_exceeded) are not submitted before this time. */
   backoffUntil: lastValue<number | null>(() => null),
   batches: lastValue<InFlightBatch[]>(() => []),
+  /** Batch sizes cut down after token_limit_exceeded, by batch label (endpoint and model). */
+  batchSizeLimits: lastValue<Record<string, number>>(() => ({})),
   /** Outcomes whose resume run has not been accepted yet. */
   undelivered: lastValue<number>(() => 0),
   nextTickAt: lastValue<number | null>(() => null),

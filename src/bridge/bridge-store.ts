@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BaseStore, Operation } from '@langchain/langgraph';
 import type { DeliveredOutcome } from './bridge-events.js';
+import type { InFlightBatch } from './bridge-state.js';
 
 /**
  * The bridge keeps one store item per request instead of a queue in its state: a checkpoint would rewrite the whole
@@ -11,6 +12,7 @@ import type { DeliveredOutcome } from './bridge-events.js';
  *   queue           requestKey → QueueEntry      (FIFO: the store keeps insertion order)
  *   batch, <label>  customId   → BatchMember     (which request a line of a submitted batch belongs to)
  *   outbox          requestKey → OutboxEntry     (outcomes whose resume run is not accepted yet)
+ *   batches         batchId    → InFlightBatch   (batches to poll; written the moment the API accepts one)
  */
 const root = 'batch_bridge';
 
@@ -145,6 +147,18 @@ export class BridgeStore {
 
   async listOutbox(limit: number): Promise<OutboxEntry[]> {
     return this.listAll<OutboxEntry>(this.namespace('outbox'), limit);
+  }
+
+  putBatch(batch: InFlightBatch): Operation {
+    return { namespace: this.namespace('batches'), key: batch.batchId, value: batch as unknown as Record<string, any> };
+  }
+
+  deleteBatch(batchId: string): Operation {
+    return { namespace: this.namespace('batches'), key: batchId, value: null };
+  }
+
+  async listBatches(): Promise<InFlightBatch[]> {
+    return this.listAll<InFlightBatch>(this.namespace('batches'), Number.MAX_SAFE_INTEGER);
   }
 
   private async listAll<T>(namespace: string[], limit: number): Promise<T[]> {

@@ -39,9 +39,9 @@ export async function cancelRequests(context: BridgeRunContext, cancel: CancelRe
     }
     try {
       await context.backend.cancel?.(batchId);
-      context.state.batches = context.state.batches.map((inFlight) =>
-        inFlight.batchId === batchId ? { ...inFlight, cancelRequested: true } : inFlight,
-      );
+      const cancelled = { ...batch, cancelRequested: true };
+      await context.store.run([context.store.putBatch(cancelled)]);
+      context.state.batches = context.state.batches.map((inFlight) => (inFlight.batchId === batchId ? cancelled : inFlight));
     } catch (error) {
       recordError(context, `Cancelling batch ${batchId} failed: ${errorMessage(error)}`);
     }

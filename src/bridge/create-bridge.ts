@@ -10,7 +10,7 @@ import { cancelRequests } from './cancel-requests.js';
 import { deliverOutcomes } from './deliver-outcomes.js';
 import { BridgeInputError, BridgeUsageError } from './errors.js';
 import type { QueueSnapshot } from './flush-policy.js';
-import { flushQueue } from './flush-queue.js';
+import { flushQueue, recountQueue } from './flush-queue.js';
 import { ingestRequests } from './ingest-requests.js';
 import { pollBatches } from './poll-batches.js';
 import { scheduleTick } from './schedule-tick.js';
@@ -80,6 +80,9 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
     if (event.type === 'tick') {
       if (event.at === undefined || event.at === draft.nextTickAt) draft.nextTickAt = null;
       draft.lastTickAt = new Date(context.now()).toISOString();
+      // The store is the record; a tick rebuilds the summary from it in case an earlier run stopped half-way.
+      draft.batches = await context.store.listBatches();
+      await recountQueue(context);
     }
     if (event.type === 'submit') await ingestRequests(context, event.requests);
     const steps: Array<[string, () => Promise<void>]> = [];

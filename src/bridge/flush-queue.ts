@@ -2,6 +2,7 @@ import type { Operation } from '@langchain/langgraph';
 import { customIdOf } from './bridge-identity.js';
 import type { BridgeBatchGroup, BridgeRequest } from './bridge-backend.js';
 import { errorMessage, recordError, type BridgeRunContext } from './bridge-run-context.js';
+import type { InFlightBatch } from './bridge-state.js';
 import type { QueueEntry, RequestRecord } from './bridge-store.js';
 import { shouldFlush } from './flush-policy.js';
 import { deliveryOperations } from './queue-delivery.js';
@@ -53,28 +54,29 @@ export async function flushQueue(context: BridgeRunContext): Promise<void> {
       break;
     }
     const submittedAt = context.now();
+    const batch: InFlightBatch = {
+      batchId,
+      label: group.label,
+      status: 'submitted',
+      requestCount: group.requests.length,
+      requestCounts: null,
+      submittedAt: new Date(submittedAt).toISOString(),
+      lastPolledAt: null,
+      pollFailures: 0,
+      cancelRequested: false,
+    };
+    // Written at once, group by group: the batch exists at the API now, and must not be forgotten if this run dies.
+    const groupOperations: Operation[] = [context.store.putBatch(batch)];
     for (const { customId, record } of group.requests) {
-      operations.push(
+      groupOperations.push(
         context.store.putRequest({ ...record, status: 'submitted', batchId, customId, submittedAt }),
-        context.store.deleteQueueEntry(record.requestKey),
         context.store.putBatchMember(batchId, customId, { requestKey: record.requestKey }),
+        context.store.deleteQueueEntry(record.requestKey),
       );
       submitted.add(record.requestKey);
     }
-    state.batches = [
-      ...state.batches,
-      {
-        batchId,
-        label: group.label,
-        status: 'submitted',
-        requestCount: group.requests.length,
-        requestCounts: null,
-        submittedAt: new Date(submittedAt).toISOString(),
-        lastPolledAt: null,
-        pollFailures: 0,
-        cancelRequested: false,
-      },
-    ];
+    await context.store.run(groupOperations);
+    state.batches = [...state.batches, batch];
     state.totals.submitted += group.requests.length;
     state.totals.batches += 1;
   }
@@ -116,8 +118,9 @@ function planGroups(
     groups = plannable.length > 0 ? context.backend.plan(plannable) : [];
   }
   const byCustomId = new Map(plannable.map((request) => [request.customId, request]));
-  const maxRequests = context.options.maxRequests;
   return groups.flatMap((group) => {
+    // After token_limit_exceeded a smaller batch may fit under the enqueued-token limit.
+    const maxRequests = Math.min(context.options.maxRequests, context.state.batchSizeLimits[group.label] ?? Infinity);
     const members = group.requests.map((request) => byCustomId.get(request.customId)!);
     const slices = [];
     for (let start = 0; start < members.length; start += maxRequests) {
@@ -127,7 +130,11 @@ function planGroups(
   });
 }
 
-/** Recomputes the queue counters from the entries read, so that they heal if an earlier run stopped half-way. */
+/** Recomputes the queue counters from the store, so that they heal if an earlier run stopped half-way. */
+export async function recountQueue(context: BridgeRunContext): Promise<void> {
+  refreshQueueSummary(context, await context.store.listQueue(Number.MAX_SAFE_INTEGER), new Set());
+}
+
 function refreshQueueSummary(context: BridgeRunContext, entries: QueueEntry[], removed: Set<string>): void {
   const remaining = entries.filter((entry) => !removed.has(entry.requestKey));
   context.state.queued = remaining.length;

@@ -1,5 +1,5 @@
 export { createBridge, type CreateBridgeOptions } from './create-bridge.js';
-export { wait, waitForOutcome, isInLangGraphServerRun, defaultBridge, type WaitOptions } from './wait.js';
+export { wait, waitForOutcome, takeWaitTurn, isInLangGraphServerRun, defaultBridge, type WaitOptions, type WaitTurn } from './wait.js';
 export { bridgeThreadId, requestKeyOf, digestOf } from './bridge-identity.js';
 export type { BridgeBackend, BridgeBatchGroup, BridgeBatchPoll, BridgeRequest, BridgeRequestOutcome } from './bridge-backend.js';
 export type { BridgeEvent, BridgeOutcome, DeliveredOutcome, SubmittedRequest, WaitingDescriptor } from './bridge-events.js';
@@ -7,3 +7,4 @@ export type { BridgeState, InFlightBatch, BridgeTotals } from './bridge-state.js
 export type { QueueSnapshot } from './flush-policy.js';
 export { BatchRequestError, BridgeInputError, BridgeOutcomeMismatchError, BridgeUnavailableError, BridgeUsageError } from './errors.js';
 export { createOpenAIBridge, type OpenAIBridgeOptions } from './create-openai-bridge.js';
+export { cancelBatchRequests, type CancelBatchRequestsOptions } from './cancel-client.js';

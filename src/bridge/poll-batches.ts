@@ -1,5 +1,5 @@
 import type { Operation } from '@langchain/langgraph';
-import type { BridgeRequestOutcome } from './bridge-backend.js';
+import type { BridgeBatchPoll, BridgeRequestOutcome } from './bridge-backend.js';
 import { errorMessage, recordError, type BridgeRunContext } from './bridge-run-context.js';
 import type { InFlightBatch } from './bridge-state.js';
 import { deliveryOperations } from './queue-delivery.js';
@@ -19,23 +19,43 @@ export async function pollBatches(context: BridgeRunContext, options: { force?: 
 
 async function pollBatch(context: BridgeRunContext, batch: InFlightBatch): Promise<void> {
   const members = await context.store.listBatchMembers(batch.batchId, batch.requestCount);
-  let poll;
+  let poll: BridgeBatchPoll;
   try {
     poll = await context.backend.poll({ batchId: batch.batchId, customIds: [...members.keys()] });
   } catch (error) {
-    updateBatch(context, batch.batchId, { pollFailures: batch.pollFailures + 1, lastPolledAt: new Date(context.now()).toISOString() });
-    recordError(context, `Polling batch ${batch.batchId} failed (it is polled again on the next tick): ${errorMessage(error)}`);
+    const pollFailures = batch.pollFailures + 1;
+    if (pollFailures < context.options.maxPollFailures) {
+      await updateBatch(context, batch, { pollFailures, lastPolledAt: new Date(context.now()).toISOString() });
+      recordError(context, `Polling batch ${batch.batchId} failed ${pollFailures} time(s); it is polled again on the next tick: ${errorMessage(error)}`);
+      return;
+    }
+    // Its results cannot be had (an output file that stays missing): the requests are tried again as new lines.
+    recordError(context, `Gave up on batch ${batch.batchId} after ${pollFailures} failed polls; its requests are resubmitted: ${errorMessage(error)}`);
+    poll = {
+      status: 'unavailable',
+      terminal: true,
+      outcomes: [...members.keys()].map((customId) => ({
+        customId,
+        type: 'error',
+        code: 'results_unavailable',
+        message: `The results of batch ${batch.batchId} could not be read: ${errorMessage(error)}`,
+        retryable: true,
+      })),
+    };
+  }
+  if (!poll.terminal) {
+    await updateBatch(context, batch, {
+      status: poll.status,
+      requestCounts: poll.requestCounts ?? batch.requestCounts,
+      lastPolledAt: new Date(context.now()).toISOString(),
+      pollFailures: 0,
+    });
     return;
   }
-  updateBatch(context, batch.batchId, {
-    status: poll.status,
-    requestCounts: poll.requestCounts ?? batch.requestCounts,
-    lastPolledAt: new Date(context.now()).toISOString(),
-    pollFailures: 0,
-  });
-  if (!poll.terminal) return;
 
   const outcomes = new Map<string, BridgeRequestOutcome>((poll.outcomes ?? []).map((outcome) => [outcome.customId, outcome]));
+  adjustBatchSizeLimit(context, batch, [...outcomes.values()]);
+  let waitingOutTokenLimit = 0;
   const records = await context.store.getRequests([...members.values()].map((member) => member.requestKey));
   const operations: Operation[] = [];
   const { totals } = context.state;
@@ -78,18 +98,41 @@ async function pollBatch(context: BridgeRunContext, batch: InFlightBatch): Promi
       context.state.queued += 1;
       context.state.queuedBytes += record.bytes;
       context.state.oldestQueuedAt = Math.min(context.state.oldestQueuedAt ?? record.queuedAt, record.queuedAt);
-      if (notBefore !== undefined) context.state.backoffUntil = Math.max(context.state.backoffUntil ?? 0, notBefore);
+      if (notBefore !== undefined) {
+        context.state.backoffUntil = Math.max(context.state.backoffUntil ?? 0, notBefore);
+        waitingOutTokenLimit += 1;
+      }
       continue;
     }
     totals.failed += 1;
-    const { customId: _customId, retryable, ...finalOutcome } = outcome;
-    const attempts = record.attempt > 1 || retryable ? ` after ${record.attempt} attempt(s)` : '';
-    operations.push(...deliveryOperations(context, record, { ...finalOutcome, message: `${finalOutcome.message}${attempts}` }));
+    const { customId: _customId, retryable: _retryable, ...finalOutcome } = outcome;
+    operations.push(...deliveryOperations(context, record, finalOutcome));
   }
+  if (waitingOutTokenLimit > 0) {
+    recordError(
+      context,
+      `Batch ${batch.batchId} (${batch.label}) went over the enqueued-token limit: ${waitingOutTokenLimit} request(s) wait until ` +
+        `${new Date(context.state.backoffUntil!).toISOString()} and go again in batches of at most ${context.state.batchSizeLimits[batch.label]}.`,
+    );
+  }
+  operations.push(context.store.deleteBatch(batch.batchId));
   await context.store.run(operations);
   context.state.batches = context.state.batches.filter((inFlight) => inFlight.batchId !== batch.batchId);
 }
 
-function updateBatch(context: BridgeRunContext, batchId: string, changes: Partial<InFlightBatch>): void {
-  context.state.batches = context.state.batches.map((batch) => (batch.batchId === batchId ? { ...batch, ...changes } : batch));
+/** Halves the batch size of a label whose batch went over the token limit; lifts the cut once one of them completes. */
+function adjustBatchSizeLimit(context: BridgeRunContext, batch: InFlightBatch, outcomes: BridgeRequestOutcome[]): void {
+  const limits = { ...context.state.batchSizeLimits };
+  if (outcomes.some((outcome) => outcome.type === 'error' && outcome.code === 'token_limit_exceeded')) {
+    limits[batch.label] = Math.max(1, Math.floor(batch.requestCount / 2));
+  } else if (outcomes.some((outcome) => outcome.type === 'success')) {
+    delete limits[batch.label];
+  }
+  context.state.batchSizeLimits = limits;
+}
+
+async function updateBatch(context: BridgeRunContext, batch: InFlightBatch, changes: Partial<InFlightBatch>): Promise<void> {
+  const updated = { ...batch, ...changes };
+  await context.store.run([context.store.putBatch(updated)]);
+  context.state.batches = context.state.batches.map((inFlight) => (inFlight.batchId === batch.batchId ? updated : inFlight));
 }

@@ -4,6 +4,36 @@ import { digestOf, requestKeyOf } from './bridge-identity.js';
 import { submitToBridge, type BridgeAddress } from './bridge-submitter.js';
 import { BatchRequestError, BridgeOutcomeMismatchError, BridgeUsageError } from './errors.js';
 
+/**
+ * Calls that wait inside one task take turns, in the order they started. LangGraph matches answers to interrupts by
+ * their order in the task (an interrupt's id counts the answers already given), so parallel calls (Promise.all in one
+ * node) must reach interrupt() in the same order every time the node runs; then they are answered one after the other.
+ */
+export interface WaitTurn {
+  ready: Promise<void>;
+  release(): void;
+  /** Interrupt ids already used in this execution of the task: a later call that gets the same id waits its turn. */
+  usedInterruptIds: Set<string>;
+}
+
+const turnsByTaskExecution = new WeakMap<object, { tail: Promise<void>; usedInterruptIds: Set<string> }>();
+
+/** Takes the calling model call's turn in its task. Call it synchronously, before the first await of the call. */
+export function takeWaitTurn(): WaitTurn | undefined {
+  // A new scratchpad is made for every execution of a task; it is the key that tells executions apart.
+  const scratchpad: unknown = getConfig()?.configurable?.__pregel_scratchpad;
+  if (typeof scratchpad !== 'object' || scratchpad === null) return undefined;
+  let task = turnsByTaskExecution.get(scratchpad);
+  if (!task) {
+    task = { tail: Promise.resolve(), usedInterruptIds: new Set() };
+    turnsByTaskExecution.set(scratchpad, task);
+  }
+  const ready = task.tail;
+  let release!: () => void;
+  task.tail = new Promise<void>((resolve) => (release = resolve));
+  return { ready, release, usedInterruptIds: task.usedInterruptIds };
+}
+
 export interface WaitOptions {
   /** The bridge's graph id in langgraph.json. Default `batch_bridge`. */
   bridge?: string;
@@ -12,6 +42,8 @@ export interface WaitOptions {
   apiKey?: string;
   /** Shown in the interrupt value (LangGraph Studio), e.g. `POST /v1/chat/completions gpt-4o-mini`. */
   description?: string;
+  /** The turn taken with takeWaitTurn() when the call started; taken here when absent. */
+  turn?: WaitTurn;
 }
 
 export const defaultBridge = 'batch_bridge';
@@ -40,19 +72,26 @@ export async function waitForOutcome(payload: unknown, options: WaitOptions = {}
   const bridge = options.bridge ?? defaultBridge;
   const digest = digestOf(payload);
   const descriptor: WaitingDescriptor = { kind: 'batch-bridge/request', bridge, digest, description: options.description };
+  const turn = options.turn ?? takeWaitTurn();
   let answer: unknown;
   try {
+    await turn?.ready;
     answer = interrupt(descriptor);
   } catch (error) {
     if (!isGraphInterrupt(error)) throw error;
     const interruptId: string | undefined = error.interrupts.at(-1)?.id;
     if (!interruptId) throw error;
+    // An earlier call of this execution holds this id; this call is submitted when the node runs again.
+    if (turn?.usedInterruptIds.has(interruptId)) throw error;
+    turn?.usedInterruptIds.add(interruptId);
     const threadId: string = configurable.thread_id;
     if (!(await isKnownToBridge(bridge, threadId, interruptId))) {
       const address: BridgeAddress = { assistantId: bridge, apiUrl: options.apiUrl, apiKey: options.apiKey };
       await submitToBridge(address, { interruptId, threadId, assistantId: configurable.assistant_id, digest, payload: payload as object, queuedAt: Date.now() });
     }
     throw error;
+  } finally {
+    turn?.release();
   }
   if (!isDeliveredOutcome(answer) || answer.digest !== digest) {
     throw new BridgeOutcomeMismatchError(

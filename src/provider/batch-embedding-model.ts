@@ -1,6 +1,6 @@
 import type { OpenAIProvider } from '@ai-sdk/openai';
 import type { EmbeddingModelV3, EmbeddingModelV3CallOptions, EmbeddingModelV3Result } from '@ai-sdk/provider';
-import { waitForOutcome, isInLangGraphServerRun } from '../bridge/index.js';
+import { isInLangGraphServerRun, takeWaitTurn, waitForOutcome } from '../bridge/index.js';
 import type { BatchOpenAIProviderSettings, ResolvedBridgeTarget } from './batch-openai-settings.js';
 import { notInServerRun } from './batch-language-model.js';
 import { captureRequest, replayResponse } from './openai-request.js';
@@ -34,12 +34,15 @@ export class BatchEmbeddingModel implements EmbeddingModelV3 {
 
   async doEmbed(options: EmbeddingModelV3CallOptions): Promise<EmbeddingModelV3Result> {
     if (!isInLangGraphServerRun()) throw notInServerRun();
+    // Taken before the first await, so that parallel calls in one node wait in the order they were made.
+    const turn = takeWaitTurn();
     const request = await captureRequest(this.settings, this.pick, (model) => model.doEmbed(options));
     const delivered = await waitForOutcome(request, {
       bridge: this.target.bridge,
       apiUrl: this.target.apiUrl,
       apiKey: this.target.apiKey,
       description: `POST ${request.url} ${this.modelId}`,
+      turn,
     });
     if (delivered.outcome.type === 'error') throw outcomeError(delivered, request, this.settings.baseURL);
     const result = await replayResponse(this.settings, this.pick, (model) => model.doEmbed(options), delivered.outcome.body);

@@ -5,7 +5,7 @@ import type {
   LanguageModelV3GenerateResult,
   LanguageModelV3StreamResult,
 } from '@ai-sdk/provider';
-import { BridgeUsageError, isInLangGraphServerRun, waitForOutcome } from '../bridge/index.js';
+import { BridgeUsageError, isInLangGraphServerRun, takeWaitTurn, waitForOutcome } from '../bridge/index.js';
 import type { BatchOpenAIProviderSettings, ResolvedBridgeTarget } from './batch-openai-settings.js';
 import { captureRequest, replayResponse } from './openai-request.js';
 import { batchMetadata, outcomeError } from './outcome-error.js';
@@ -43,12 +43,15 @@ export class BatchLanguageModel implements LanguageModelV3 {
 
   async doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
     if (!isInLangGraphServerRun()) throw notInServerRun();
+    // Taken before the first await, so that parallel calls in one node wait in the order they were made.
+    const turn = takeWaitTurn();
     const request = await captureRequest(this.settings, this.pick, (model) => model.doGenerate(options));
     const delivered = await waitForOutcome(request, {
       bridge: this.target.bridge,
       apiUrl: this.target.apiUrl,
       apiKey: this.target.apiKey,
       description: `POST ${request.url} ${this.modelId}`,
+      turn,
     });
     if (delivered.outcome.type === 'error') throw outcomeError(delivered, request, this.settings.baseURL);
     const result = await replayResponse(this.settings, this.pick, (model) => model.doGenerate(options), delivered.outcome.body);

@@ -10,7 +10,8 @@ export function outcomeError(delivered: DeliveredOutcome, request: OpenAIRequest
   const outcome = delivered.outcome;
   if (outcome.type === 'success') throw new Error('outcomeError called for a successful outcome');
   const apiMessage = (outcome.body as { error?: { message?: string } } | undefined)?.error?.message;
-  const where = delivered.batchId ? ` (batch ${delivered.batchId}, custom_id ${delivered.customId})` : '';
+  const attempts = delivered.attempts > 1 ? `, after ${delivered.attempts} attempts` : '';
+  const where = delivered.batchId ? ` (batch ${delivered.batchId}, custom_id ${delivered.customId}${attempts})` : '';
   return new APICallError({
     message: `${apiMessage ?? outcome.message}${where}`,
     url: `${(baseURL ?? 'https://api.openai.com/v1').replace(/\/+$/, '')}${request.url.replace(/^\/v1/, '')}`,

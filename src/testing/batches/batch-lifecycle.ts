@@ -118,7 +118,7 @@ export class BatchLifecycle {
 
   private refreshProgress(batch: BatchState): void {
     if (batch.status === 'in_progress' && !batch.stopped) {
-      const duration = this.dependencies.timings().inProgressMs;
+      const duration = this.dependencies.timings().inProgressMs + batch.faults.extraInProgressMs;
       const elapsed = Date.now() - batch.phaseStartedAt;
       const total = batch.processingOrder.length;
       let count = Math.floor(total * (duration <= 0 ? 1 : Math.min(1, elapsed / duration)));
@@ -135,7 +135,7 @@ export class BatchLifecycle {
       case 'validating':
         return batch.phaseStartedAt + timings.validatingMs;
       case 'in_progress':
-        return batch.phaseStartedAt + (batch.faults.stopEarly?.fraction ?? 1) * timings.inProgressMs;
+        return batch.phaseStartedAt + (batch.faults.stopEarly?.fraction ?? 1) * (timings.inProgressMs + batch.faults.extraInProgressMs);
       case 'finalizing':
       case 'cancelling':
         return batch.phaseStartedAt + timings.finalizingMs;

@@ -8,6 +8,8 @@ export interface ResolvedBatchFaults {
   /** Stop `in_progress` early, with this fraction of lines done. */
   stopEarly: { kind: 'expire' | 'cancel'; fraction: number } | null;
   outputFileMissing: boolean;
+  /** Extra milliseconds this batch stays `in_progress` (a slow batch among fast ones). */
+  extraInProgressMs: number;
 }
 
 export type HttpOperation = keyof HttpFaults;
@@ -65,6 +67,7 @@ export class FaultState {
       tokenLimitExceeded: this.takeEmulatorTokenLimit(),
       stopEarly: this.emulatorStopEarly(),
       outputFileMissing: this.batchFaults.outputFileMissing === true,
+      extraInProgressMs: 0,
     };
     for (const marker of markers) {
       const kind = marker.settings.get('batch');
@@ -72,6 +75,7 @@ export class FaultState {
       if (kind === 'fail_validation') resolved.failValidation = true;
       else if (kind === 'token_limit_exceeded') resolved.tokenLimitExceeded = true;
       else if (kind === 'output_file_missing') resolved.outputFileMissing = true;
+      else if (kind === 'slow') resolved.extraInProgressMs = Math.max(resolved.extraInProgressMs, Number(marker.settings.get('ms')) || 2000);
       else if (kind === 'expire' || kind === 'cancel') {
         resolved.stopEarly = { kind, fraction: markerFraction(marker) };
       }

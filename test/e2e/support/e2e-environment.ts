@@ -1,3 +1,5 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@langchain/langgraph-sdk';
@@ -18,12 +20,21 @@ export const e2eGraphs: Record<string, string> = {
   structured: `${graphsFolder}/agents.ts:structured`,
   embeddings: `${graphsFolder}/agents.ts:embeddings`,
   streaming: `${graphsFolder}/agents.ts:streaming`,
+  fault_bridge: `${graphsFolder}/bridges.ts:faultBridge`,
+  slow_flush_bridge: `${graphsFolder}/bridges.ts:slowFlushBridge`,
+  busy: `${graphsFolder}/reliability-agents.ts:busy`,
+  retrying: `${graphsFolder}/reliability-agents.ts:retrying`,
+  parallel: `${graphsFolder}/reliability-agents.ts:parallel`,
 };
 
 export interface E2EEnvironment {
   emulator: RunningEmulator;
   server: RunningLangGraphDevServer;
   client: Client;
+  /** Every line the server printed, across restarts. */
+  logs(): string[];
+  /** Stops the server cleanly and starts it again on the same data folder; `client` then talks to the new one. */
+  restartServer(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,25 +43,44 @@ export const testApiKey = 'sk-test-batch-bridge-e2e-0123456789';
 /** A real `langgraphjs dev` server whose bridges talk to a real (offline) OpenAI Batch API emulator. */
 export async function startE2EEnvironment(options: { emulator?: EmulatorOptions; graphs?: Record<string, string> } = {}): Promise<E2EEnvironment> {
   const emulator = await startOpenAIBatchEmulator({ apiKey: testApiKey, ...options.emulator });
-  let server: RunningLangGraphDevServer;
-  try {
-    server = await startLangGraphDevServer({
+  const directory = await mkdtemp(path.join(tmpdir(), 'batch-bridge-e2e-'));
+  const earlierLogs: string[] = [];
+  const start = () =>
+    startLangGraphDevServer({
       graphs: options.graphs ?? e2eGraphs,
+      directory,
       env: { OPENAI_BASE_URL: emulator.baseURL, OPENAI_API_KEY: testApiKey },
     });
-  } catch (error) {
+  const cleanUp = async () => {
     await emulator.close();
+    await rm(directory, { recursive: true, force: true });
+  };
+  let server: RunningLangGraphDevServer;
+  try {
+    server = await start();
+  } catch (error) {
+    await cleanUp();
     throw error;
   }
-  const client = new Client({ apiUrl: server.url, callerOptions: { maxConcurrency: 32 } });
-  return {
+  const connect = () => new Client({ apiUrl: server.url, callerOptions: { maxConcurrency: 32 } });
+  const environment: E2EEnvironment = {
     emulator,
     server,
-    client,
+    client: connect(),
+    logs: () => [...earlierLogs, ...environment.server.logs()],
+    async restartServer() {
+      await environment.server.stop();
+      earlierLogs.push(...environment.server.logs());
+      server = await start();
+      environment.server = server;
+      environment.client = connect();
+    },
     async close() {
-      await Promise.allSettled([server.close(), emulator.close()]);
+      await Promise.allSettled([environment.server.close()]);
+      await cleanUp();
     },
   };
+  return environment;
 }
 
 /** Polls until `check` returns a value other than undefined. */

@@ -1,0 +1,42 @@
+import type { Client } from '@langchain/langgraph-sdk';
+import { bridgeThreadId } from './bridge-identity.js';
+import { defaultBridge } from './wait.js';
+
+export interface CancelBatchRequestsOptions {
+  /** Cancel every batch request this thread waits for. */
+  threadId?: string;
+  /** Cancel whole batches (the ids in the bridge state, `batches[].batchId`). */
+  batchIds?: string[];
+  /** The bridge's graph id; default `batch_bridge`. */
+  bridge?: string;
+  /** Said in the error the waiting calls get. */
+  reason?: string;
+}
+
+/**
+ * Cancels waiting batch requests: the calls waiting in `threadId`, and/or whole batches. Each cancelled call fails in
+ * its node with a `cancelled` APICallError (lines that finished in a cancelled batch are still delivered). Returns how
+ * many requests of the thread were asked to cancel.
+ */
+export async function cancelBatchRequests(client: Client, options: CancelBatchRequestsOptions): Promise<{ requests: number }> {
+  const bridge = options.bridge ?? defaultBridge;
+  const requests: Array<{ threadId: string; interruptId: string }> = [];
+  if (options.threadId) {
+    const thread = await client.threads.get(options.threadId);
+    for (const interrupts of Object.values(thread.interrupts ?? {})) {
+      for (const pending of interrupts) {
+        const value = pending.value as { kind?: string; bridge?: string } | undefined;
+        if (pending.id && value?.kind === 'batch-bridge/request' && value.bridge === bridge) {
+          requests.push({ threadId: options.threadId, interruptId: pending.id });
+        }
+      }
+    }
+  }
+  if (requests.length === 0 && !options.batchIds?.length) return { requests: 0 };
+  await client.runs.create(bridgeThreadId(bridge), bridge, {
+    input: { event: { type: 'cancel', requests, batchIds: options.batchIds, reason: options.reason } },
+    multitaskStrategy: 'enqueue',
+    ifNotExists: 'create',
+  });
+  return { requests: requests.length };
+}

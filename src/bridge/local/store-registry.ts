@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { defaultStoreDirectory } from './local-options.js';
+import { loadSqlite } from './sqlite.js';
+import { SqliteBatchStore } from './sqlite-batch-store.js';
+import { claimStore, prepareSchema } from './store-schema.js';
+
+export const storeFileName = 'store.sqlite';
+
+interface OpenStore {
+  store: Promise<SqliteBatchStore>;
+  release?: () => void;
+}
+
+/** One connection per store file in a process, shared by every batcher that uses that folder. */
+const openStores = new Map<string, OpenStore>();
+
+export function storeFileOf(directory: string = defaultStoreDirectory): string {
+  return path.join(path.resolve(directory), storeFileName);
+}
+
+export function openBatchStore(directory: string): Promise<SqliteBatchStore> {
+  const file = storeFileOf(directory);
+  let open = openStores.get(file);
+  if (!open) {
+    const entry = {} as OpenStore;
+    entry.store = openStoreFile(file).then(
+      ({ store, release }) => {
+        entry.release = release;
+        return store;
+      },
+      (error: unknown) => {
+        openStores.delete(file);
+        throw error;
+      },
+    );
+    open = entry;
+    openStores.set(file, open);
+  }
+  return open.store;
+}
+
+async function openStoreFile(file: string): Promise<{ store: SqliteBatchStore; release: () => void }> {
+  const Database = await loadSqlite();
+  const directory = path.dirname(file);
+  mkdirSync(directory, { recursive: true });
+  // The folder is git-ignored wherever it is created, as tool caches are: answers are not source.
+  const ignore = path.join(directory, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '# Created by batch-bridge: its local store is not for version control.\n*\n');
+  const database = new Database(file, { timeout: 5_000 });
+  try {
+    prepareSchema(database, file);
+    const release = claimStore(database, file);
+    process.once('exit', release);
+    return { store: new SqliteBatchStore(database, file), release };
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}
+
+/**
+ * Forgets every answer and every batch in flight recorded in a store folder (default `.batch-bridge`): the next run
+ * submits every request again. Batches already at the API keep running (and are billed); cancel them in the
+ * dashboard if they are not wanted. Refused while another live process uses the store.
+ */
+export async function clearBatchCache(directory: string = defaultStoreDirectory): Promise<{ requests: number; batches: number }> {
+  if (!existsSync(storeFileOf(directory))) return { requests: 0, batches: 0 };
+  const store = await openBatchStore(directory);
+  return store.clear();
+}
+
+/** Closes every store this process opened (tests delete their folders afterwards; a script needs not call it). */
+export async function closeBatchStores(): Promise<void> {
+  const stores = [...openStores.values()];
+  openStores.clear();
+  for (const open of stores) {
+    try {
+      const store = await open.store;
+      open.release?.();
+      if (open.release) process.removeListener('exit', open.release);
+      store.close();
+    } catch {
+      // A store that failed to open has nothing to close.
+    }
+  }
+}
