@@ -18,7 +18,9 @@ export interface BridgeRunContext {
 }
 
 export function recordError(context: BridgeRunContext, message: string): void {
-  context.state.lastError = { at: new Date(context.now()).toISOString(), message };
+  const error = { at: new Date(context.now()).toISOString(), message };
+  context.state.lastError = error;
+  context.state.recentErrors = [error, ...(context.state.recentErrors ?? [])].slice(0, 10);
 }
 
 export function errorMessage(error: unknown): string {

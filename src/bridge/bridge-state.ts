@@ -50,6 +50,8 @@ const lastValue = <T>(initial: () => T) => Annotation<T>({ reducer: (_previous, 
 export const BridgeStateAnnotation = Annotation.Root({
   /** The event this run was started with: submit, tick or cancel. */
   event: lastValue<unknown>(() => null),
+  /** What the last successful run was for (a submit shows its request count, not the bodies). */
+  lastEvent: lastValue<unknown>(() => null),
   queued: lastValue<number>(() => 0),
   queuedBytes: lastValue<number>(() => 0),
   oldestQueuedAt: lastValue<number | null>(() => null),
@@ -63,6 +65,8 @@ export const BridgeStateAnnotation = Annotation.Root({
   nextTickAt: lastValue<number | null>(() => null),
   lastTickAt: lastValue<string | null>(() => null),
   lastError: lastValue<{ at: string; message: string } | null>(() => null),
+  /** The last ten errors, newest first, so that one does not hide another. */
+  recentErrors: lastValue<Array<{ at: string; message: string }>>(() => []),
   totals: lastValue<BridgeTotals>(emptyTotals),
 });
 

@@ -101,7 +101,8 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
         recordError(context, `Bridge step '${what}' failed: ${errorMessage(error)}`);
       }
     }
-    return { ...draft, event: summarizeEvent(event) };
+    // The input channel is cleared, so that a later run started without an event is refused instead of repeating this one.
+    return { ...draft, event: null, lastEvent: summarizeEvent(event) };
   };
 
   return new StateGraph(BridgeStateAnnotation)

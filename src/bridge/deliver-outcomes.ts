@@ -2,8 +2,6 @@ import type { Operation } from '@langchain/langgraph';
 import { errorMessage, recordError, type BridgeRunContext } from './bridge-run-context.js';
 import type { OutboxEntry, RequestRecord } from './bridge-store.js';
 
-/** A resume that has failed this often for a thread that is gone is dropped. */
-const maxDeliveryAttempts = 20;
 
 /**
  * Resumes every waiting thread that has outcomes in the outbox: one run per thread, its interrupts answered by id.
@@ -44,9 +42,10 @@ export async function deliverOutcomes(context: BridgeRunContext): Promise<void> 
       });
     } catch (error) {
       const message = errorMessage(error);
-      const gone = /404|not found/i.test(message);
+      // A deleted thread waits for nothing any more; anything else (a busy or restarting server) is tried again.
+      const gone = /\b404\b|not found/i.test(message);
       for (const { entry } of items) {
-        if (gone && entry.attempts + 1 >= maxDeliveryAttempts) {
+        if (gone) {
           operations.push(context.store.deleteOutbox(entry.requestKey));
         } else {
           operations.push(context.store.putOutbox({ ...entry, attempts: entry.attempts + 1 }));

@@ -1,0 +1,202 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bridgeThreadId, cancelBatchRequests } from '../../src/index.js';
+import { finishedThread, linesMentioning, runThread, startE2EEnvironment, testApiKey, waitFor, type E2EEnvironment } from './support/e2e-environment.js';
+import { reportRow, runFanout, tagged, type Answer } from './support/fanout.js';
+
+let environment: E2EEnvironment;
+
+beforeAll(async () => {
+  environment = await startE2EEnvironment();
+});
+
+afterAll(async () => {
+  await environment?.close();
+});
+
+const bridgeState = async (bridge: string) =>
+  (await environment.client.threads.getState(bridgeThreadId(bridge))).values as Record<string, any>;
+
+async function startThreads(graph: string, inputs: Array<Record<string, unknown>>) {
+  return Promise.all(
+    inputs.map(async (input) => {
+      const thread = await environment.client.threads.create();
+      await environment.client.runs.create(thread.thread_id, graph, { input, multitaskStrategy: 'enqueue' });
+      return thread.thread_id;
+    }),
+  );
+}
+
+async function everyThread(threadIds: string[], status: string) {
+  return waitFor(async () => {
+    const threads = await Promise.all(threadIds.map((id) => environment.client.threads.get(id)));
+    return threads.every((thread) => thread.status === status) ? threads : undefined;
+  }, `every thread to be ${status}`);
+}
+
+const answersOf = (state: { values: unknown }) => (state.values as { results: Answer[] }).results;
+
+describe('servers that restart, busy threads, re-execution, bad input, secrets, cancellation, parallel calls', () => {
+  it('7. a clean restart while a batch is in flight, and again while requests are queued: every thread completes, nothing resubmitted', async () => {
+    const started = Date.now();
+    const inFlightTag = tagged('restart-flight');
+    environment.emulator.setTimings({ inProgressMs: 6000 });
+    const inFlight = await startThreads('single', Array.from({ length: 10 }, (_, index) => ({ prompt: `In flight ${index} ${inFlightTag}`, bridge: 'fault_bridge' })));
+    await everyThread(inFlight, 'interrupted');
+    await waitFor(async () => ((await bridgeState('fault_bridge')).batches.length > 0 ? true : undefined), 'the batch to be in flight');
+    await environment.restartServer();
+    environment.emulator.setTimings({ inProgressMs: 50 });
+    for (const threadId of inFlight) {
+      const { state } = await finishedThread(environment.client, threadId, 60_000);
+      expect(answersOf(state)[0].text).toContain(inFlightTag.slice(0, 10));
+    }
+    expect(linesMentioning(environment.emulator, inFlightTag)).toHaveLength(10);
+
+    const queuedTag = tagged('restart-queued');
+    const queued = await startThreads('single', Array.from({ length: 10 }, (_, index) => ({ prompt: `Queued ${index} ${queuedTag}`, bridge: 'slow_flush_bridge' })));
+    await everyThread(queued, 'interrupted');
+    await waitFor(async () => ((await bridgeState('slow_flush_bridge')).queued === 10 ? true : undefined), 'ten requests to be queued');
+    expect(linesMentioning(environment.emulator, queuedTag)).toHaveLength(0);
+    await environment.restartServer();
+    for (const threadId of queued) {
+      const { state } = await finishedThread(environment.client, threadId, 60_000);
+      expect(answersOf(state)[0].text).toContain(queuedTag.slice(0, 10));
+    }
+    expect(linesMentioning(environment.emulator, queuedTag)).toHaveLength(10);
+    reportRow('7 clean restarts: batch in flight; requests queued', '20/20 threads done', 20, 20, Date.now() - started);
+  });
+
+  it('8. a resume that arrives while the thread is busy is applied after the busy run, not lost', async () => {
+    const tag = tagged('busy');
+    const started = Date.now();
+    const { thread, state, runs } = await runThread(environment.client, 'busy', { prompt: `Busy ${tag}`, busyMs: 5000 });
+    expect(thread.status).toBe('idle');
+    const results = answersOf(state) as unknown as Array<Record<string, unknown>>;
+    expect(results.find((result) => result.worked)).toBeDefined();
+    expect(results.find((result) => typeof result.text === 'string')).toBeDefined();
+    expect(runs.every((run) => run.status === 'success')).toBe(true);
+    const [line] = linesMentioning(environment.emulator, tag);
+    const outcome = await waitFor(async () => ((await bridgeState('batch_bridge')).totals.delivered > 0 ? true : undefined), 'a delivery');
+    expect(outcome).toBe(true);
+    expect(line).toBeDefined();
+    reportRow('8 resume while the thread is busy', 'applied after the busy run', 1, 1, Date.now() - started);
+  });
+
+  it('9. the same node re-executed many times (partial resumes, a LangGraph retry) still sends one line per request', async () => {
+    const tag = tagged('reexecuted');
+    const prompts = Array.from({ length: 90 }, (_, index) => {
+      const slow = index === 10 ? '[[fault:batch=slow,ms=2500]]' : index === 70 ? '[[fault:batch=slow,ms=5000,id=b]]' : '';
+      return `Question ${index} ${slow} ${tag}`;
+    });
+    const run = await runFanout(environment.client, environment.emulator, 'bridge_small', prompts, tag, 120_000);
+    expect(run.answers.filter((answer) => answer.text)).toHaveLength(90);
+    const resumes = (await environment.client.runs.list(run.thread.thread_id, { limit: 100 })).length - 1;
+    expect(resumes).toBeGreaterThanOrEqual(2);
+    expect(run.lines).toHaveLength(90);
+    expect(run.customIdsSubmittedTwice).toEqual([]);
+
+    const retryTag = tagged('retried');
+    const retried = await runThread(environment.client, 'retrying', { prompt: `Retry me ${retryTag}` });
+    expect(answersOf(retried.state)[0].text).toContain('Retry me');
+    expect(linesMentioning(environment.emulator, retryTag)).toHaveLength(1);
+    reportRow('9 90-way fan-out, 3 batches, partial resumes; node retried', `90/90 answered over ${resumes} resumes; retry 1 line`, run.lines.length + 1, 91, run.elapsedMs);
+  });
+
+  it('10. malformed input to the bridge gets a clear error; the queue and batches stay intact; a valid request still completes', async () => {
+    await runThread(environment.client, 'single', { prompt: `Before bad input ${tagged('before-bad-input')}` });
+    const before = await bridgeState('batch_bridge');
+    const send = (input: unknown) =>
+      environment.client.runs
+        .wait(bridgeThreadId('batch_bridge'), 'batch_bridge', { input: input as Record<string, unknown>, multitaskStrategy: 'enqueue' })
+        .then(
+          (value) => ({ failed: false, message: JSON.stringify(value) }),
+          (error: Error) => ({ failed: true, message: error.message }),
+        );
+    const threadId = '00000000-0000-4000-8000-000000000000';
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['no event', {}, /no event was given/],
+      ['missing requests', { event: { type: 'submit' } }, /requests/],
+      ['wrong types', { event: { type: 'submit', requests: [{ interruptId: 5, threadId: 'x', payload: 1 }] } }, /no valid request[\s\S]*interruptId/],
+      ['unknown event', { event: { type: 'explode' } }, /cannot read its input event/],
+      [
+        'huge body',
+        { event: { type: 'submit', requests: [{ interruptId: 'f'.repeat(32), threadId, assistantId: 'single', digest: 'a'.repeat(64), payload: { url: '/v1/chat/completions', body: { blob: 'x'.repeat(21 * 1024 * 1024) } } }] } },
+        /over the bridge's limit/,
+      ],
+    ];
+    for (const [name, input, expected] of cases) {
+      const outcome = await send(input);
+      if (name === 'huge body') {
+        // Addressed to a thread, it is answered with an error outcome; the run itself succeeds.
+        const errors = (await bridgeState('batch_bridge')).recentErrors.map((error: { message: string }) => error.message).join('\n');
+        expect(errors, name).toMatch(expected);
+        continue;
+      }
+      expect(outcome.failed, name).toBe(true);
+      expect(outcome.message, name).toMatch(expected);
+    }
+    const after = await bridgeState('batch_bridge');
+    expect(after.queued).toBe(before.queued);
+    expect(after.batches).toEqual(before.batches);
+    const tag = tagged('after-bad-input');
+    const { state } = await runThread(environment.client, 'single', { prompt: `Still fine ${tag}` });
+    expect(answersOf(state)[0].text).toContain('Still fine');
+    reportRow('10 malformed input ×5, then a valid request', 'clear errors; queue intact; valid request answered', 1, 1, 0);
+  });
+
+  it('12. cancelling a waiting request, and a whole batch, resumes the threads with a clear cancellation error', async () => {
+    const started = Date.now();
+    const tag = tagged('cancel-request');
+    const [waiting] = await startThreads('single', [{ prompt: `Cancel me ${tag}`, bridge: 'slow_flush_bridge' }]);
+    await everyThread([waiting], 'interrupted');
+    expect(await cancelBatchRequests(environment.client, { threadId: waiting, bridge: 'slow_flush_bridge', reason: 'the user changed their mind' })).toEqual({ requests: 1 });
+    const { state } = await finishedThread(environment.client, waiting);
+    expect(answersOf(state)[0].error?.message).toMatch(/cancelled: the user changed their mind/);
+    expect(linesMentioning(environment.emulator, tag)).toHaveLength(0);
+
+    const batchTag = tagged('cancel-batch');
+    environment.emulator.setTimings({ inProgressMs: 10_000 });
+    const threads = await startThreads('single', Array.from({ length: 3 }, (_, index) => ({ prompt: `Batch ${index} ${batchTag}`, bridge: 'fault_bridge' })));
+    const batchId = await waitFor(async () => (await bridgeState('fault_bridge')).batches[0]?.batchId as string | undefined, 'the batch');
+    await cancelBatchRequests(environment.client, { batchIds: [batchId], bridge: 'fault_bridge' });
+    for (const threadId of threads) {
+      const finished = await finishedThread(environment.client, threadId);
+      expect(answersOf(finished.state)[0].error?.message).toMatch(/cancelled/);
+    }
+    environment.emulator.setTimings({ inProgressMs: 50 });
+    expect(linesMentioning(environment.emulator, batchTag)).toHaveLength(3);
+    reportRow('12 cancel a waiting request; cancel a batch', '1 + 3 threads resumed with a cancellation error', 3, 4, Date.now() - started);
+  });
+
+  it('13. two calls started together in one node are answered one after the other, each with its own answer', async () => {
+    const tag = tagged('parallel');
+    const started = Date.now();
+    const { state } = await runThread(environment.client, 'parallel', { prompt: `Both ${tag}` });
+    const [result] = answersOf(state) as unknown as Array<Record<string, string>>;
+    expect(result.first).toMatch(/one$/);
+    expect(result.second).toMatch(/two$/);
+    expect(linesMentioning(environment.emulator, tag)).toHaveLength(2);
+    reportRow('13 Promise.all of two calls in one node', 'both answered, each its own', 2, 2, Date.now() - started);
+  });
+
+  it('11. no API key or Authorization value in any state, checkpoint, store item, interrupt value or log line', async () => {
+    await environment.server.stop();
+    const dataFolder = path.join(environment.server.directory, '.langgraph_api');
+    const files = await readdir(dataFolder);
+    expect(files.length).toBeGreaterThan(0);
+    let scanned = 0;
+    for (const file of files) {
+      const content = await readFile(path.join(dataFolder, file), 'utf8');
+      scanned += content.length;
+      expect(content, file).not.toContain(testApiKey);
+      expect(content, file).not.toMatch(/Bearer\s+sk-/);
+      expect(content, file).not.toContain('batch-bridge-capture-only');
+    }
+    expect(scanned).toBeGreaterThan(10_000);
+    const logs = environment.logs().join('\n');
+    expect(logs).not.toContain(testApiKey);
+    expect(logs).not.toMatch(/Bearer\s+sk-/);
+    reportRow('11 secrets', `no key in ${files.length} data files (${scanned} bytes) or logs`, 0, 0, 0);
+  });
+});
