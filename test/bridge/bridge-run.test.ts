@@ -1,0 +1,171 @@
+import { InMemoryStore } from '@langchain/langgraph';
+import type { Client } from '@langchain/langgraph-sdk';
+import { describe, expect, it } from 'vitest';
+import type { BridgeRequestOutcome } from '../../src/bridge/bridge-backend.js';
+import { bridgeRunOptionsSchema } from '../../src/bridge/bridge-options.js';
+import type { BridgeRunContext } from '../../src/bridge/bridge-run-context.js';
+import { emptyTotals, type BridgeState } from '../../src/bridge/bridge-state.js';
+import { BridgeStore } from '../../src/bridge/bridge-store.js';
+import { deliverOutcomes } from '../../src/bridge/deliver-outcomes.js';
+import { BridgeInputError } from '../../src/bridge/errors.js';
+import { flushQueue } from '../../src/bridge/flush-queue.js';
+import { ingestRequests } from '../../src/bridge/ingest-requests.js';
+import { pollBatches } from '../../src/bridge/poll-batches.js';
+import { simpleBackend } from '../../src/bridge/simple-backend.js';
+
+/**
+ * The bridge's steps on LangGraph's own in-memory store and the seed's simple submit/poll backend. Resumes go to a
+ * recorder standing in for the LangGraph API (the e2e suites drive the real server).
+ */
+function setUp(options: { maxRequests?: number; failResumesFor?: Set<string> } = {}) {
+  const submitted: unknown[][] = [];
+  const results = new Map<string, unknown[] | Error | null>();
+  const resumes: Array<{ threadId: string; assistantId: string; payload: any }> = [];
+  let now = 1_000_000;
+  const backend = simpleBackend<{ n: number }>(
+    (items) => {
+      submitted.push(items);
+      return `batch-${submitted.length}`;
+    },
+    (batchId) => results.get(batchId) ?? null,
+  );
+  const client = {
+    runs: {
+      create: async (threadId: string, assistantId: string, payload: unknown) => {
+        if (options.failResumesFor?.has(threadId)) throw new Error('HTTP 503: busy');
+        resumes.push({ threadId, assistantId, payload });
+        return {};
+      },
+    },
+  } as unknown as Client;
+  const state = {
+    event: null,
+    lastEvent: null,
+    queued: 0,
+    queuedBytes: 0,
+    oldestQueuedAt: null,
+    backoffUntil: null,
+    batches: [],
+    batchSizeLimits: {},
+    undelivered: 0,
+    nextTickAt: null,
+    lastTickAt: null,
+    lastError: null,
+    recentErrors: [],
+    totals: emptyTotals(),
+  } satisfies BridgeState;
+  const context: BridgeRunContext = {
+    bridge: 'test_bridge',
+    threadId: 'bridge-thread',
+    store: new BridgeStore(new InMemoryStore(), 'test_bridge'),
+    backend,
+    options: bridgeRunOptionsSchema.parse({ maxRequests: options.maxRequests ?? 100, maxWaitMs: 1000, pollIntervalMs: 1000 }),
+    client,
+    state,
+    now: () => now,
+  };
+  return { context, submitted, results, resumes, advance: (ms: number) => (now += ms) };
+}
+
+const request = (thread: number, interrupt: number, n = interrupt) => ({
+  threadId: `00000000-0000-4000-8000-${String(thread).padStart(12, '0')}`,
+  interruptId: interrupt.toString(16).padStart(32, '0'),
+  assistantId: 'agent',
+  digest: String(n).padStart(64, '0'),
+  payload: { n },
+});
+
+describe('a bridge run, step by step', () => {
+  it('queues requests once, flushes by age, and delivers one resume run per thread with every interrupt answered by id', async () => {
+    const { context, submitted, results, resumes, advance } = setUp();
+    await ingestRequests(context, [request(1, 1), request(1, 2), request(2, 3)]);
+    await ingestRequests(context, [request(1, 1), request(2, 3)]);
+    expect(context.state.queued).toBe(3);
+    expect(context.state.totals).toMatchObject({ received: 3, duplicates: 2 });
+
+    await flushQueue(context);
+    expect(submitted).toEqual([]);
+    advance(1000);
+    await flushQueue(context);
+    expect(submitted).toEqual([[{ n: 1 }, { n: 2 }, { n: 3 }]]);
+    expect(context.state).toMatchObject({ queued: 0, batches: [{ batchId: 'batch-1', requestCount: 3 }] });
+
+    advance(1000);
+    await pollBatches(context);
+    expect(context.state.batches).toHaveLength(1);
+    results.set('batch-1', ['one', 'two', 'three']);
+    advance(1000);
+    await pollBatches(context);
+    expect(context.state.batches).toHaveLength(0);
+    expect(context.state.undelivered).toBe(3);
+
+    await deliverOutcomes(context);
+    expect(resumes).toHaveLength(2);
+    const first = resumes.find((resume) => resume.threadId === request(1, 1).threadId)!;
+    expect(first.payload).toMatchObject({ multitaskStrategy: 'enqueue', config: { configurable: { __pregel_strict_resume: true } } });
+    const answers = first.payload.command.resume;
+    expect(Object.keys(answers).sort()).toEqual([request(1, 1).interruptId, request(1, 2).interruptId]);
+    expect(answers[request(1, 2).interruptId]).toMatchObject({ kind: 'batch-bridge/outcome', digest: request(1, 2).digest, outcome: { type: 'success', body: 'two' }, attempts: 1 });
+    expect(context.state.totals).toMatchObject({ delivered: 3, succeeded: 3 });
+
+    // A delivered interrupt is never sent again, even when its node submits it once more.
+    await ingestRequests(context, [request(1, 1)]);
+    await deliverOutcomes(context);
+    expect(resumes).toHaveLength(2);
+    expect(context.state.queued).toBe(0);
+  });
+
+  it('splits a flush at maxRequests', async () => {
+    const { context, submitted } = setUp({ maxRequests: 2 });
+    await ingestRequests(context, [1, 2, 3, 4, 5].map((n) => request(n, n)));
+    await flushQueue(context);
+    expect(submitted.map((items) => items.length)).toEqual([2, 2, 1]);
+  });
+
+  it('keeps an outcome whose resume was refused and delivers it on a later run', async () => {
+    const failing = new Set([request(1, 1).threadId]);
+    const { context, results, resumes, advance } = setUp({ failResumesFor: failing });
+    await ingestRequests(context, [request(1, 1)]);
+    advance(1000);
+    await flushQueue(context);
+    results.set('batch-1', ['one']);
+    advance(1000);
+    await pollBatches(context);
+    await deliverOutcomes(context);
+    expect(resumes).toHaveLength(0);
+    expect(context.state.undelivered).toBe(1);
+    expect(context.state.lastError?.message).toMatch(/Resuming 1 thread\(s\) failed/);
+    failing.clear();
+    await deliverOutcomes(context);
+    expect(resumes).toHaveLength(1);
+    expect(context.state.undelivered).toBe(0);
+  });
+
+  it('resubmits retryable outcomes until maxAttempts, then delivers the error', async () => {
+    const { context, resumes, advance } = setUp();
+    const failing: BridgeRequestOutcome = { type: 'error', customId: '', code: 'server_error', message: 'boom', retryable: true };
+    context.backend = {
+      ...context.backend,
+      poll: async ({ customIds }) => ({ status: 'completed', terminal: true, outcomes: customIds.map((customId) => ({ ...failing, customId })) }),
+    };
+    await ingestRequests(context, [request(1, 1)]);
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      advance(1000);
+      await flushQueue(context);
+      advance(1000);
+      await pollBatches(context);
+    }
+    await deliverOutcomes(context);
+    expect(context.state.totals).toMatchObject({ submitted: 3, retried: 2, failed: 1 });
+    const answer = Object.values(resumes[0].payload.command.resume)[0] as any;
+    expect(answer).toMatchObject({ attempts: 3, outcome: { type: 'error', code: 'server_error', message: 'boom' } });
+  });
+
+  it('refuses a submit event without one valid request, and changes nothing', async () => {
+    const { context } = setUp();
+    await expect(ingestRequests(context, [{ threadId: 'not-a-uuid' }, 42])).rejects.toThrow(BridgeInputError);
+    await expect(ingestRequests(context, [{ threadId: 'not-a-uuid' }])).rejects.toThrow(/requests\[0\]: interruptId/);
+    expect(context.state.queued).toBe(0);
+    expect(await context.store.listQueue(10)).toEqual([]);
+  });
+});
