@@ -22,3 +22,5 @@ export {
   type QueueSnapshot,
 } from './bridge/index.js';
 export type { Backend, BatchRequest, RequestOutcome } from './backends/types.js';
+export { clearBatchCache, LocalStoreError, type LocalOptions } from './bridge/local/index.js';
+export type { DeliveryMode } from './provider/index.js';

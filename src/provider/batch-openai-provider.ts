@@ -4,6 +4,7 @@ import { NoSuchModelError } from '@ai-sdk/provider';
 import { BatchEmbeddingModel } from './batch-embedding-model.js';
 import { BatchLanguageModel } from './batch-language-model.js';
 import { batchOpenAISettingsSchema, resolveBridgeTarget, type BatchOpenAIProviderSettings } from './batch-openai-settings.js';
+import { OutcomeRoute } from './outcome-route.js';
 
 export interface BatchOpenAIProvider extends ProviderV3 {
   /** A Responses API model, as `openai(modelId)`. */
@@ -18,17 +19,20 @@ export interface BatchOpenAIProvider extends ProviderV3 {
 
 /**
  * Creates a provider whose models are the official OpenAI models answered through the Batch API. Use it where you
- * would use `createOpenAI(settings)`; the same settings apply, plus `bridge`.
+ * would use `createOpenAI(settings)`; the same settings apply, plus `bridge`, `mode` and `local`. Inside a LangGraph
+ * server run the calls wait for the bridge graph; anywhere else (a script, a graph invoked in-process) this process
+ * batches them itself, with a durable store in `.batch-bridge/` (see `local`).
  */
 export function createBatchOpenAI(settings: BatchOpenAIProviderSettings = {}): BatchOpenAIProvider {
   const parsed = batchOpenAISettingsSchema.parse(settings);
-  const target = resolveBridgeTarget(parsed.bridge);
+  const route = new OutcomeRoute(parsed, resolveBridgeTarget(parsed.bridge));
   // The official models describe themselves (provider name, supported URLs, embedding limits); they never send.
-  const official = createOpenAI({ ...parsed, apiKey: 'batch-bridge-capture-only', fetch: undefined });
+  const { baseURL, organization, project, headers, name } = parsed;
+  const official = createOpenAI({ baseURL, organization, project, headers, name, apiKey: 'batch-bridge-capture-only' });
 
-  const chat = (modelId: string) => new BatchLanguageModel(modelId, 'chat', parsed, target, official.chat(modelId));
-  const responses = (modelId: string) => new BatchLanguageModel(modelId, 'responses', parsed, target, official.responses(modelId));
-  const embedding = (modelId: string) => new BatchEmbeddingModel(modelId, parsed, target, official.embedding(modelId));
+  const chat = (modelId: string) => new BatchLanguageModel(modelId, 'chat', parsed, route, official.chat(modelId));
+  const responses = (modelId: string) => new BatchLanguageModel(modelId, 'responses', parsed, route, official.responses(modelId));
+  const embedding = (modelId: string) => new BatchEmbeddingModel(modelId, parsed, route, official.embedding(modelId));
 
   const provider = function (modelId: string) {
     if (new.target) throw new Error('batchOpenAI is a function; call it without `new`.');

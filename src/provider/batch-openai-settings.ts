@@ -1,12 +1,14 @@
 import type { FetchFunction } from '@ai-sdk/provider-utils';
 import { z } from 'zod';
+import { localOptionsSchema } from '../bridge/local/index.js';
 
 export const batchOpenAISettingsSchema = z.object({
   /** The OpenAI API base URL the request is built for; its path after `/v1` becomes the batch line's `url`. */
   baseURL: z.string().url().optional(),
   /**
-   * Accepted for drop-in compatibility with `createOpenAI`. Batches are submitted by the bridge with the
-   * credentials of the server it runs on (OPENAI_API_KEY there); a key given here never leaves this process.
+   * Bridge mode: accepted for drop-in compatibility with `createOpenAI`; batches are submitted by the bridge with the
+   * credentials of the server it runs on (OPENAI_API_KEY there), and a key given here never leaves this process.
+   * Local mode: the key this process submits its batches with (OPENAI_API_KEY when absent). Never stored.
    */
   apiKey: z.string().optional(),
   organization: z.string().optional(),
@@ -27,9 +29,23 @@ export const batchOpenAISettingsSchema = z.object({
       }),
     ])
     .optional(),
+  /**
+   * Who submits the batches. `bridge`: the bridge graph, for calls inside a LangGraph server run. `local`: this
+   * process, with a durable store (any script, or a graph invoked in-process). `auto` (default): `bridge` inside a
+   * LangGraph server run, `local` everywhere else.
+   */
+  mode: z.enum(['auto', 'bridge', 'local']).optional(),
+  /**
+   * Local mode: the store folder (`directory`, default `.batch-bridge`), `cache`, `fresh`, the flush policy
+   * (`maxRequests`, `maxBytes`, `maxWaitMs`, `shouldSubmit`), `pollIntervalMs`, `maxAttempts`, `backoffMs`, `log`.
+   * Batches are submitted with this provider's apiKey, baseURL, organization, project and headers, or OPENAI_API_KEY
+   * and OPENAI_BASE_URL.
+   */
+  local: localOptionsSchema.optional(),
 });
 
 export type BatchOpenAIProviderSettings = z.input<typeof batchOpenAISettingsSchema>;
+export type ParsedBatchOpenAISettings = z.output<typeof batchOpenAISettingsSchema>;
 
 export interface ResolvedBridgeTarget {
   bridge: string;

@@ -1,6 +1,7 @@
 import { APICallError } from '@ai-sdk/provider';
 import type { DeliveredOutcome } from '../bridge/index.js';
 import type { OpenAIRequest } from './openai-request.js';
+import type { RoutedOutcome } from './outcome-route.js';
 
 /**
  * A request that ended in an error becomes the error `openai(...)` would have thrown for it, but never retryable:
@@ -23,10 +24,12 @@ export function outcomeError(delivered: DeliveredOutcome, request: OpenAIRequest
   });
 }
 
-/** What the result's providerMetadata.batchBridge says about the batch that answered. */
-export function batchMetadata(delivered: DeliveredOutcome) {
+/** What the result's providerMetadata.batchBridge says about the batch that answered, and which mode waited for it. */
+export function batchMetadata({ delivered, mode, fromCache }: RoutedOutcome) {
   const iso = (time: number | null) => (time === null ? null : new Date(time).toISOString());
   return {
+    mode,
+    fromCache,
     batchId: delivered.batchId,
     customId: delivered.customId,
     attempts: delivered.attempts,

@@ -36,6 +36,7 @@ export class LocalBatcher implements BatcherContext {
   private readonly queueTimer = new KeepAliveTimer(() => this.checkQueue());
   private checkScheduled = false;
   private flushing = false;
+  private closed = false;
   private announcedCacheUse = false;
   private connected: { client: OpenAI; backend: OpenAIBackend } | undefined;
 
@@ -90,11 +91,13 @@ export class LocalBatcher implements BatcherContext {
   }
 
   requeue(pending: PendingRequest, attempt: number, notBefore: number | null): void {
-    this.enqueue(pending, attempt, notBefore);
+    // Nobody waits any more (aborted): the store says 'retry', and a later run that asks continues the count.
+    if (pending.waiters.size === 0) this.release(pending);
+    else this.enqueue(pending, attempt, notBefore);
   }
 
   watch(batch: Parameters<BatcherContext['watch']>[0], reattached: boolean): void {
-    if (this.watches.has(batch.submissionId)) return;
+    if (this.watches.has(batch.submissionId) || this.closed) return;
     const watch = new BatchWatch(this, batch.submissionId, batch.batchId, batch.label, batch.submittedAt, batch.members);
     this.watches.set(batch.submissionId, watch);
     watch.start(reattached ? 0 : this.options.pollIntervalMs);
@@ -108,6 +111,7 @@ export class LocalBatcher implements BatcherContext {
 
   /** Stops every timer; calls still waiting are left unanswered (tests use it between cases). */
   close(): void {
+    this.closed = true;
     this.queueTimer.cancel();
     for (const watch of this.watches.values()) watch.stop();
     this.watches.clear();
@@ -138,6 +142,7 @@ export class LocalBatcher implements BatcherContext {
     pending.queuedAt = stored.queuedAt;
     try {
       const submission = await this.submissionBatch(stored.submissionId);
+      if (pending.waiters.size === 0) return this.release(pending);
       // The batch may have ended (and been recorded by another batcher of this process) while this one looked.
       const latest = this.store.lookup(this.scope, pending.digest);
       if (latest?.status === 'answered') {
@@ -212,7 +217,7 @@ export class LocalBatcher implements BatcherContext {
   }
 
   private checkQueue(): void {
-    if (this.flushing) return;
+    if (this.flushing || this.closed) return;
     const now = Date.now();
     const ready = [...this.queue].filter((pending) => (pending.notBefore ?? 0) <= now);
     const snapshot = {
@@ -239,6 +244,9 @@ export class LocalBatcher implements BatcherContext {
     for (const pending of ready) this.queue.delete(pending);
     try {
       await submitRequests(this, ready);
+    } catch (error) {
+      // Not an API failure (those are handled per group) but a broken store: no call may be left waiting for ever.
+      for (const pending of ready) if (this.pending.get(pending.key) === pending) this.fail(pending, error);
     } finally {
       this.flushing = false;
       this.checkQueue();

@@ -14,7 +14,7 @@ const failureLogEvery = 10;
  * retryable failures go back to the queue, final errors are delivered and forgotten (a rerun asks again).
  */
 export class BatchWatch {
-  private readonly timer = new KeepAliveTimer(() => void this.poll());
+  private readonly timer = new KeepAliveTimer(() => void this.poll().catch((error: unknown) => this.abandon(error)));
   private failures = 0;
 
   constructor(
@@ -66,6 +66,15 @@ export class BatchWatch {
     this.settle(poll);
   }
 
+  /** Something other than the API broke (the store): the calls fail rather than wait for ever. */
+  private abandon(error: unknown): void {
+    for (const [customId, member] of this.members) {
+      const pending = this.context.pendingFor(member, customId);
+      if (pending) this.context.fail(pending, error);
+    }
+    this.context.unwatch(this.submissionId);
+  }
+
   private pollFailed(error: unknown): void {
     const retryable = !(error instanceof BatchBackendError) || error.retryable;
     if (retryable) {
@@ -78,11 +87,7 @@ export class BatchWatch {
     }
     // A batch the API does not know (another account, deleted) will never answer: a rerun submits its requests again.
     if ((error as { status?: number }).status === 404) this.context.store.forgetSubmission(this.submissionId);
-    for (const [customId, member] of this.members) {
-      const pending = this.context.pendingFor(member, customId);
-      if (pending) this.context.fail(pending, error);
-    }
-    this.context.unwatch(this.submissionId);
+    this.abandon(error);
   }
 
   private settle(poll: OpenAIBatchPoll): void {
