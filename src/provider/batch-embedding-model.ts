@@ -1,8 +1,7 @@
 import type { OpenAIProvider } from '@ai-sdk/openai';
 import type { EmbeddingModelV3, EmbeddingModelV3CallOptions, EmbeddingModelV3Result } from '@ai-sdk/provider';
 import type { BatchOpenAIProviderSettings } from './batch-openai-settings.js';
-import { captureRequest, replayResponse } from './openai-request.js';
-import { batchMetadata, outcomeError } from './outcome-error.js';
+import { answerThroughBatch } from './answer-through-batch.js';
 import type { OutcomeRoute } from './outcome-route.js';
 
 /** An EmbeddingModelV3 answered through a /v1/embeddings batch, built and parsed by the official model. */
@@ -34,17 +33,14 @@ export class BatchEmbeddingModel implements EmbeddingModelV3 {
 
   private pick = (provider: OpenAIProvider) => provider.embedding(this.modelId);
 
-  async doEmbed(options: EmbeddingModelV3CallOptions): Promise<EmbeddingModelV3Result> {
-    // Before the first await: in bridge mode this takes the call's turn among the parallel calls of its node.
-    const ticket = this.route.start();
-    const request = await captureRequest(this.settings, this.pick, (model) => model.doEmbed(options));
-    const routed = await this.route.deliver(ticket, request, {
-      description: `POST ${request.url} ${this.modelId}`,
+  doEmbed(options: EmbeddingModelV3CallOptions): Promise<EmbeddingModelV3Result> {
+    return answerThroughBatch({
+      settings: this.settings,
+      route: this.route,
+      modelId: this.modelId,
+      pick: this.pick,
+      call: (model) => model.doEmbed(options),
       abortSignal: options.abortSignal,
     });
-    const { delivered } = routed;
-    if (delivered.outcome.type === 'error') throw outcomeError(delivered, request, this.settings.baseURL);
-    const result = await replayResponse(this.settings, this.pick, (model) => model.doEmbed(options), delivered.outcome.body);
-    return { ...result, providerMetadata: { ...result.providerMetadata, batchBridge: batchMetadata(routed) } };
   }
 }

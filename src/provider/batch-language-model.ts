@@ -7,8 +7,7 @@ import type {
 } from '@ai-sdk/provider';
 import { BridgeUsageError } from '../bridge/index.js';
 import type { BatchOpenAIProviderSettings } from './batch-openai-settings.js';
-import { captureRequest, replayResponse } from './openai-request.js';
-import { batchMetadata, outcomeError } from './outcome-error.js';
+import { answerThroughBatch } from './answer-through-batch.js';
 import type { OutcomeRoute } from './outcome-route.js';
 import { simulateStream } from './simulated-stream.js';
 
@@ -44,18 +43,15 @@ export class BatchLanguageModel implements LanguageModelV3 {
 
   private pick = (provider: OpenAIProvider) => provider[this.kind](this.modelId);
 
-  async doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
-    // Before the first await: in bridge mode this takes the call's turn among the parallel calls of its node.
-    const ticket = this.route.start();
-    const request = await captureRequest(this.settings, this.pick, (model) => model.doGenerate(options));
-    const routed = await this.route.deliver(ticket, request, {
-      description: `POST ${request.url} ${this.modelId}`,
+  doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
+    return answerThroughBatch({
+      settings: this.settings,
+      route: this.route,
+      modelId: this.modelId,
+      pick: this.pick,
+      call: (model) => model.doGenerate(options),
       abortSignal: options.abortSignal,
     });
-    const { delivered } = routed;
-    if (delivered.outcome.type === 'error') throw outcomeError(delivered, request, this.settings.baseURL);
-    const result = await replayResponse(this.settings, this.pick, (model) => model.doGenerate(options), delivered.outcome.body);
-    return { ...result, providerMetadata: { ...result.providerMetadata, batchBridge: batchMetadata(routed) } };
   }
 
   /** Local mode simulates the stream from the one batch result; a LangGraph node cannot pause inside a stream. */
