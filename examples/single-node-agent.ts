@@ -6,9 +6,9 @@ import { batchOpenAI } from 'batch-bridge';
 const State = Annotation.Root({ question: Annotation<string>(), answer: Annotation<string>() });
 
 export const graph = new StateGraph(State)
-  .addNode('answer', async ({ question }) => {
+  .addNode('respond', async ({ question }) => {
     const { text } = await generateText({ model: batchOpenAI('gpt-4o-mini'), prompt: question });
     return { answer: text };
   })
-  .addEdge('__start__', 'answer')
+  .addEdge('__start__', 'respond')
   .compile();

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { BridgeState } from '../../src/bridge/bridge-state.js';
+import { formatBridgeStatus } from '../../src/cli/format-status.js';
+
+const now = Date.parse('2026-11-25T12:00:00Z');
+
+const state: BridgeState = {
+  event: null,
+  lastEvent: { type: 'tick' },
+  queued: 12,
+  queuedBytes: 3_500,
+  oldestQueuedAt: now - 5_000,
+  backoffUntil: now + 60_000,
+  batches: [
+    {
+      batchId: 'batch_abc',
+      label: '/v1/chat/completions gpt-4o-mini',
+      status: 'in_progress',
+      requestCount: 200,
+      requestCounts: { total: 200, completed: 120, failed: 1 },
+      submittedAt: new Date(now - 180_000).toISOString(),
+      lastPolledAt: new Date(now - 10_000).toISOString(),
+      pollFailures: 2,
+      cancelRequested: true,
+    },
+  ],
+  batchSizeLimits: {},
+  undelivered: 3,
+  nextTickAt: now + 12_000,
+  lastTickAt: null,
+  lastError: { at: '2026-11-25T11:59:00.000Z', message: 'Polling batch batch_abc failed 2 time(s)' },
+  recentErrors: [{ at: '2026-11-25T11:59:00.000Z', message: 'Polling batch batch_abc failed 2 time(s)' }],
+  totals: { received: 500, duplicates: 0, rejected: 0, submitted: 488, retried: 4, succeeded: 280, failed: 2, cancelled: 0, delivered: 282, batches: 5 },
+};
+
+describe('batch-bridge status output', () => {
+  it('shows the queue, each batch in flight, pending deliveries, the next tick, totals and recent errors', () => {
+    const text = formatBridgeStatus('batch_bridge', 'http://127.0.0.1:2024', 'thread-1', state, now);
+    expect(text).toContain("Bridge 'batch_bridge' on http://127.0.0.1:2024 (thread thread-1)");
+    expect(text).toContain('queue        12 request(s), 3.4 KB, oldest queued 5 s ago');
+    expect(text).toContain('backoff      until 2026-11-25T12:01:00.000Z');
+    expect(text).toContain(
+      'batch_abc  in_progress  120/200 done, 1 failed  /v1/chat/completions gpt-4o-mini  submitted 3 min ago, polled 10 s ago  (cancel requested, 2 failed poll(s))',
+    );
+    expect(text).toContain('undelivered  3 outcome(s)');
+    expect(text).toContain('next tick    in 12 s');
+    expect(text).toContain('delivered 282 · batches 5');
+    expect(text).toContain('error        2026-11-25T11:59:00.000Z Polling batch batch_abc failed 2 time(s)');
+  });
+
+  it('an idle bridge: nothing queued, nothing in flight, no tick', () => {
+    const idle = { ...state, queued: 0, queuedBytes: 0, oldestQueuedAt: null, backoffUntil: null, batches: [], undelivered: 0, nextTickAt: null, recentErrors: [] };
+    const text = formatBridgeStatus('batch_bridge', 'http://x', 't', idle, now);
+    expect(text).toContain('queue        0 request(s), 0 B\n');
+    expect(text).toContain('in flight    0 batch(es)\n');
+    expect(text).toContain('next tick    none scheduled');
+    expect(text).not.toContain('error ');
+  });
+});
