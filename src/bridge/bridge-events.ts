@@ -22,7 +22,17 @@ export const bridgeEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('cancel'),
     /** Request keys (see requestKeyOf) or `{ threadId, interruptId }` pairs to cancel. */
-    requests: z.array(z.object({ threadId: z.string(), interruptId: z.string() })).optional(),
+    requests: z
+      .array(
+        z.object({
+          threadId: z.string(),
+          interruptId: z.string(),
+          /** With these, a request that has not reached the bridge yet is cancelled too (its later arrival is skipped). */
+          digest: z.string().optional(),
+          assistantId: z.string().optional(),
+        }),
+      )
+      .optional(),
     batchIds: z.array(z.string()).optional(),
     reason: z.string().max(500).optional(),
   }),

@@ -13,8 +13,16 @@ import type { InFlightBatch } from './bridge-state.js';
  *   batch, <label>  customId   → BatchMember     (which request a line of a submitted batch belongs to)
  *   outbox          requestKey → OutboxEntry     (outcomes whose resume run is not accepted yet)
  *   batches         batchId    → InFlightBatch   (batches to poll; written the moment the API accepts one)
+ *
+ * and [root, '_inbox', bridge thread id]: requestKey → SubmittedRequest, written by waiting nodes on the same server and
+ * taken in by the bridge's next run (see bridge-submitter.ts). It is keyed by the bridge's thread, which a node knows
+ * from the address it submits to, where the bridge's graph id may differ from the assistant id the node was given.
  */
 const root = 'batch_bridge';
+
+export function inboxNamespace(bridgeThreadId: string): string[] {
+  return [root, '_inbox', bridgeThreadId];
+}
 
 export type RequestStatus = 'queued' | 'submitted' | 'delivering' | 'delivered';
 
@@ -147,6 +155,15 @@ export class BridgeStore {
 
   async listOutbox(limit: number): Promise<OutboxEntry[]> {
     return this.listAll<OutboxEntry>(this.namespace('outbox'), limit);
+  }
+
+  /** Requests waiting in the inbox, oldest first, with their keys. */
+  async listInbox(bridgeThreadId: string, limit: number): Promise<Array<{ key: string; value: unknown }>> {
+    return this.listAllItems<unknown>(inboxNamespace(bridgeThreadId), limit);
+  }
+
+  deleteInboxItem(bridgeThreadId: string, key: string): Operation {
+    return { namespace: inboxNamespace(bridgeThreadId), key, value: null };
   }
 
   putBatch(batch: InFlightBatch): Operation {

@@ -20,14 +20,16 @@ export interface CancelBatchRequestsOptions {
  */
 export async function cancelBatchRequests(client: Client, options: CancelBatchRequestsOptions): Promise<{ requests: number }> {
   const bridge = options.bridge ?? defaultBridge;
-  const requests: Array<{ threadId: string; interruptId: string }> = [];
+  const requests: Array<{ threadId: string; interruptId: string; digest?: string; assistantId?: string }> = [];
   if (options.threadId) {
     const thread = await client.threads.get(options.threadId);
+    const metadata = (thread.metadata ?? {}) as { assistant_id?: string; graph_id?: string };
+    const assistantId = metadata.assistant_id ?? metadata.graph_id;
     for (const interrupts of Object.values(thread.interrupts ?? {})) {
       for (const pending of interrupts) {
-        const value = pending.value as { kind?: string; bridge?: string } | undefined;
+        const value = pending.value as { kind?: string; bridge?: string; digest?: string } | undefined;
         if (pending.id && value?.kind === 'batch-bridge/request' && value.bridge === bridge) {
-          requests.push({ threadId: options.threadId, interruptId: pending.id });
+          requests.push({ threadId: options.threadId, interruptId: pending.id, digest: value.digest, assistantId });
         }
       }
     }

@@ -4,7 +4,7 @@ import { errorMessage, recordError, type BridgeRunContext } from './bridge-run-c
 import { deliveryOperations } from './queue-delivery.js';
 
 export interface CancelRequest {
-  requests?: Array<{ threadId: string; interruptId: string }>;
+  requests?: Array<{ threadId: string; interruptId: string; digest?: string; assistantId?: string }>;
   batchIds?: string[];
   reason?: string;
 }
@@ -19,6 +19,25 @@ export async function cancelRequests(context: BridgeRunContext, cancel: CancelRe
   const keys = (cancel.requests ?? []).map(({ threadId, interruptId }) => requestKeyOf(threadId, interruptId));
   const records = await context.store.getRequests(keys);
   const operations: Operation[] = [];
+  // A request still on its way to the bridge (its submission is delayed to ride with others) is answered now; the
+  // record left behind makes its later arrival a duplicate.
+  (cancel.requests ?? []).forEach(({ threadId, interruptId, digest, assistantId }, index) => {
+    if (records.has(keys[index]) || !digest || !assistantId) return;
+    records.set(keys[index], {
+      requestKey: keys[index],
+      threadId,
+      assistantId,
+      interruptId,
+      digest,
+      bytes: 0,
+      queuedAt: context.now(),
+      attempt: 0,
+      status: 'submitted',
+      batchId: null,
+      customId: null,
+      submittedAt: null,
+    });
+  });
   for (const record of records.values()) {
     if (record.status !== 'queued' && record.status !== 'submitted') continue;
     if (record.status === 'queued') {

@@ -84,7 +84,8 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
       draft.batches = await context.store.listBatches();
       await recountQueue(context);
     }
-    if (event.type === 'submit') await ingestRequests(context, event.requests);
+    // Every run takes in the inbox (requests handed over through the store), so a tick or a cancel sees them too.
+    await ingestRequests(context, event.type === 'submit' ? event.requests : []);
     const steps: Array<[string, () => Promise<void>]> = [];
     if (event.type === 'cancel') steps.push(['cancelling', () => cancelRequests(context, event)]);
     if (event.type !== 'submit') steps.push(['polling', () => pollBatches(context, { force: event.type === 'cancel' })]);

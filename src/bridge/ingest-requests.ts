@@ -6,36 +6,45 @@ import type { RequestRecord } from './bridge-store.js';
 import { queueDelivery } from './queue-delivery.js';
 import { BridgeInputError } from './errors.js';
 
+/** Inbox items taken in by one run; a larger backlog is taken by the runs after it (every run drains the inbox). */
+const inboxItemsPerRun = 50_000;
+
 /**
- * Queues the requests of a submit event. A request already known (the same interrupt submitted again because its
- * node ran again) is skipped: every interrupt is submitted once per attempt. Requests that cannot be read are
- * rejected: with an error outcome when they say which thread waits for them, otherwise only in the run's error.
+ * Queues the requests of a submit event and those waiting in the inbox (handed over through the store by nodes on
+ * this server; every run takes them in, so that a tick or a cancel sees them too). A request already known (the same
+ * interrupt submitted again because its node ran again) is skipped: every interrupt is submitted once per attempt.
+ * Requests that cannot be read are rejected: with an error outcome when they say which thread waits for them,
+ * otherwise only in the run's error.
  */
 export async function ingestRequests(context: BridgeRunContext, incoming: unknown[]): Promise<void> {
   const problems: string[] = [];
   const accepted: Array<SubmittedRequest & { bytes: number }> = [];
   const rejectedButAddressable: Array<{ request: SubmittedRequest; message: string }> = [];
 
-  incoming.forEach((candidate, index) => {
+  const consider = (candidate: unknown, where: string) => {
     const parsed = submittedRequestSchema.safeParse(candidate);
     if (!parsed.success) {
       const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; ');
-      problems.push(`requests[${index}]: ${detail}`);
+      problems.push(`${where}: ${detail}`);
       return;
     }
     const bytes = Buffer.byteLength(JSON.stringify(parsed.data.payload));
     if (bytes > context.options.maxRequestBytes) {
       const message = `request body is ${bytes} bytes, over the bridge's limit of ${context.options.maxRequestBytes} bytes`;
-      problems.push(`requests[${index}]: ${message}`);
+      problems.push(`${where}: ${message}`);
       rejectedButAddressable.push({ request: parsed.data, message });
       return;
     }
     accepted.push({ ...parsed.data, bytes });
-  });
-
-  if (accepted.length === 0 && rejectedButAddressable.length === 0) {
+  };
+  incoming.forEach((candidate, index) => consider(candidate, `requests[${index}]`));
+  // A bad event is refused before anything changes; the inbox then waits for the next run.
+  if (incoming.length > 0 && accepted.length === 0 && rejectedButAddressable.length === 0) {
     throw new BridgeInputError(`The submit event has no valid request:\n${problems.join('\n')}`);
   }
+  const inbox = await context.store.listInbox(context.threadId, inboxItemsPerRun);
+  for (const item of inbox) consider(item.value, `inbox ${item.key}`);
+  if (accepted.length === 0 && rejectedButAddressable.length === 0 && problems.length === 0) return;
 
   const byKey = new Map<string, SubmittedRequest & { bytes: number }>();
   for (const request of accepted) {
@@ -98,4 +107,6 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
   }
   totals.rejected += problems.length - rejectedButAddressable.length;
   if (problems.length > 0) recordError(context, `Rejected ${problems.length} request(s): ${problems.slice(0, 5).join(' | ')}`);
+  // Last: an inbox item leaves only once its request is queued or answered, so a run that dies half-way loses none.
+  await context.store.run(inbox.map((item) => context.store.deleteInboxItem(context.threadId, item.key)));
 }

@@ -1,0 +1,126 @@
+/**
+ * `npm run bench [-- --quick] [-- --n=100,1000] [-- --only=bridge/threads,floor/threads] [-- --no-write]`
+ *
+ * Starts a fresh `langgraphjs dev` and OpenAI Batch API emulator (processing instant) per scenario, runs N requests
+ * through it in two shapes, and prints the table; the full run writes it into BENCHMARKS.md. See BENCHMARKS.md for
+ * what each row measures.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bridgeBytes, formatTables, resultKey } from './support/report.js';
+import { runScenario, type ScenarioResult, type Shape, type Variant } from './support/scenario.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+const quick = args.includes('--quick');
+const ns = (option('n') ?? (quick ? '100,1000' : '100,1000,10000')).split(',').map(Number);
+const only = option('only')?.split(',');
+/** The seed's design writes its whole queue on every run: at 10,000 that is tens of gigabytes, so it stops here. */
+const seedMaxN = Number(option('seed-max') ?? 1000);
+const write = !args.includes('--no-write') && (!quick || args.includes('--write'));
+const profile = option('profile');
+
+const plan: Array<{ variant: Variant; shape: Shape }> = [
+  { variant: 'floor', shape: 'threads' },
+  { variant: 'interrupt', shape: 'threads' },
+  { variant: 'direct', shape: 'threads' },
+  { variant: 'bridge', shape: 'threads' },
+  { variant: 'seed', shape: 'threads' },
+  { variant: 'floor', shape: 'fanout' },
+  { variant: 'interrupt', shape: 'fanout' },
+  { variant: 'direct', shape: 'fanout' },
+  { variant: 'bridge', shape: 'fanout' },
+  { variant: 'seed', shape: 'fanout' },
+];
+
+const log = (line: string) => console.log(line);
+const startedAt = new Date();
+const loadBefore = loadavg();
+const results = new Map<string, ScenarioResult>();
+for (const n of ns) {
+  for (const { variant, shape } of plan) {
+    const name = `${variant}/${shape}`;
+    if (only && !only.includes(name)) continue;
+    if (variant === 'seed' && n > seedMaxN) continue;
+    const began = Date.now();
+    log(`▶ ${name} N=${n}`);
+    const cpuProfilePath = profile === `${name}/${n}` ? path.join(root, 'bench/results', `${variant}-${shape}-${n}.cpuprofile`) : undefined;
+    if (cpuProfilePath) await mkdir(path.dirname(cpuProfilePath), { recursive: true });
+    const result = await runScenario({ variant, shape, n, timeoutMs: 60_000 + n * 120, log, cpuProfilePath });
+    results.set(resultKey(variant, shape, n), result);
+    log(`  ${result.error ? `error: ${result.error}` : `done in ${((result.totalMs ?? result.doneMs ?? 0) / 1000).toFixed(1)} s`} (scenario ${Math.round((Date.now() - began) / 1000)} s)`);
+    if (cpuProfilePath) log(`  CPU profile of the server: ${path.relative(root, cpuProfilePath)}`);
+  }
+}
+
+const tables = formatTables(results, ns);
+const notes = seedNotes(results, ns);
+console.log(`\n${tables}\n${notes}`);
+await mkdir(path.join(root, 'bench/results'), { recursive: true });
+await writeFile(path.join(root, 'bench/results/latest.json'), JSON.stringify([...results.values()], null, 2));
+if (write) {
+  await writeBenchmarks(`${await environment()}\n\n${tables}\n${notes}`);
+  log('\nWrote BENCHMARKS.md');
+}
+
+/** Where the seed was not run, what its measured growth projects for that N. */
+function seedNotes(all: Map<string, ScenarioResult>, sizes: number[]): string {
+  const lines: string[] = [];
+  for (const shape of ['threads', 'fanout'] as const) {
+    const measured = sizes
+      .map((n) => all.get(resultKey('seed', shape, n)))
+      .filter((result): result is ScenarioResult => Boolean(result && !result.error && bridgeBytes(result)));
+    const skipped = sizes.filter((n) => n > seedMaxN);
+    if (measured.length < 2 || skipped.length === 0) continue;
+    // Bytes per request grow linearly with N in the seed's design (each run rewrites the whole queue): fit a + b·N.
+    const [small, large] = [measured[0], measured[measured.length - 1]];
+    const perRequest = (result: ScenarioResult) => bridgeBytes(result)!.total / result.n;
+    const slope = (perRequest(large) - perRequest(small)) / (large.n - small.n);
+    for (const n of skipped) {
+      const projected = perRequest(small) + slope * (n - small.n);
+      lines.push(
+        `- Seed design, ${shape}, N = ${n.toLocaleString('en-US')}: not run. Its bytes per request grow with N ` +
+          `(${(perRequest(small) / 1024).toFixed(1)} KB at ${small.n.toLocaleString('en-US')}, ${(perRequest(large) / 1024).toFixed(1)} KB at ` +
+          `${large.n.toLocaleString('en-US')}); the straight line through them gives ~${(projected / 1024 / 1024).toFixed(1)} MB per request, ` +
+          `~${((projected * n) / 1024 ** 3).toFixed(0)} GB written in all, held in the server's memory.`,
+      );
+    }
+  }
+  return lines.length > 0 ? `\n${lines.join('\n')}\n` : '';
+}
+
+async function environment(): Promise<string> {
+  const pkg = async (name: string) => {
+    try {
+      return JSON.parse(await readFile(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version as string;
+    } catch {
+      return '?';
+    }
+  };
+  const names = ['@langchain/langgraph', '@langchain/langgraph-api', '@langchain/langgraph-cli', '@langchain/langgraph-sdk', '@langchain/core', 'ai', '@ai-sdk/openai'];
+  const versions = await Promise.all(names.map(async (name) => `${name} ${await pkg(name)}`));
+  const load = (values: number[]) => values.map((value) => value.toFixed(1)).join(' / ');
+  return [
+    `Run ${startedAt.toISOString()} (${Math.round((Date.now() - startedAt.getTime()) / 60_000)} min), \`npm run bench\`${args.length ? ` ${args.join(' ')}` : ''}.`,
+    `Machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 1024 ** 3)} GB memory; load average ` +
+      `(1/5/15 min) ${load(loadBefore)} before, ${load(loadavg())} after (a shared machine: other work runs beside the benchmark).`,
+    `Node ${process.version}; ${versions.join(', ')}. The server runs with 10 workers (the CLI's default -n); the ` +
+      `emulator finishes batches at once (timings 0/0/0).`,
+  ].join('\n');
+}
+
+/** Replaces the generated part of BENCHMARKS.md (between the markers) and keeps the written analysis around it. */
+async function writeBenchmarks(generated: string): Promise<void> {
+  const file = path.join(root, 'BENCHMARKS.md');
+  const start = '<!-- bench:results:start -->';
+  const end = '<!-- bench:results:end -->';
+  const current = await readFile(file, 'utf8').catch(() => `# Benchmarks\n\n${start}\n${end}\n`);
+  const from = current.indexOf(start);
+  const to = current.indexOf(end);
+  const block = `${start}\n${generated}\n${end}`;
+  const next = from >= 0 && to > from ? `${current.slice(0, from)}${block}${current.slice(to + end.length)}` : `${current.trimEnd()}\n\n${block}\n`;
+  await writeFile(file, next);
+}
