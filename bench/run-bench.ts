@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --n=100,1000] [-- --only=bridge/threads,floor/threads] [-- --no-write]`
+ * `npm run bench [-- --quick] [-- --n=100,1000] [-- --only=bridge/threads,floor/threads] [-- --all] [-- --no-write]
+ *   [-- --profile=bridge/threads/1000] [-- --from=bench/results/latest.json --write]`
  *
  * Starts a fresh `langgraphjs dev` and OpenAI Batch API emulator (processing instant) per scenario, runs N requests
  * through it in two shapes, and prints the table; the full run writes it into BENCHMARKS.md. See BENCHMARKS.md for
@@ -9,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { summarizeProfile } from './support/profile-summary.js';
 import { bridgeBytes, formatTables, resultKey } from './support/report.js';
 import { runScenario, type ScenarioResult, type Shape, type Variant } from './support/scenario.js';
 
@@ -20,7 +22,12 @@ const ns = (option('n') ?? (quick ? '100,1000' : '100,1000,10000')).split(',').m
 const only = option('only')?.split(',');
 /** The seed's design writes its whole queue on every run: at 10,000 that is tens of gigabytes, so it stops here. */
 const seedMaxN = Number(option('seed-max') ?? 1000);
-const write = !args.includes('--no-write') && (!quick || args.includes('--write'));
+/**
+ * Rows left out above 1,000 unless `--all`, to keep the full run near half an hour: on langgraphjs dev the interrupt
+ * and resume of 10,000 threads alone takes ~15 min (its run queue scans every run it holds, per run).
+ */
+const slowAbove1000 = args.includes('--all') ? new Set<string>() : new Set(['interrupt/threads', 'direct/fanout']);
+const write = !args.includes('--no-write') && ((!quick && !option('from')) || args.includes('--write'));
 const profile = option('profile');
 
 const plan: Array<{ variant: Variant; shape: Shape }> = [
@@ -39,31 +46,81 @@ const plan: Array<{ variant: Variant; shape: Shape }> = [
 const log = (line: string) => console.log(line);
 const startedAt = new Date();
 const loadBefore = loadavg();
-const results = new Map<string, ScenarioResult>();
-for (const n of ns) {
-  for (const { variant, shape } of plan) {
-    const name = `${variant}/${shape}`;
-    if (only && !only.includes(name)) continue;
-    if (variant === 'seed' && n > seedMaxN) continue;
-    const began = Date.now();
-    log(`▶ ${name} N=${n}`);
-    const cpuProfilePath = profile === `${name}/${n}` ? path.join(root, 'bench/results', `${variant}-${shape}-${n}.cpuprofile`) : undefined;
-    if (cpuProfilePath) await mkdir(path.dirname(cpuProfilePath), { recursive: true });
-    const result = await runScenario({ variant, shape, n, timeoutMs: 60_000 + n * 120, log, cpuProfilePath });
-    results.set(resultKey(variant, shape, n), result);
-    log(`  ${result.error ? `error: ${result.error}` : `done in ${((result.totalMs ?? result.doneMs ?? 0) / 1000).toFixed(1)} s`} (scenario ${Math.round((Date.now() - began) / 1000)} s)`);
-    if (cpuProfilePath) log(`  CPU profile of the server: ${path.relative(root, cpuProfilePath)}`);
-  }
+const from = option('from');
+const results = from ? await readResults(from) : await runAll();
+const sizes = option('n') || !from ? ns : [...new Set([...results.values()].map((result) => result.n))].sort((a, b) => a - b);
+const header = from ? await savedHeader(from) : await environment();
+const tables = formatTables(results, sizes);
+const notes = seedNotes(results, sizes);
+console.log(`\n${tables}\n${notes}`);
+if (!from) {
+  await mkdir(path.join(root, 'bench/results'), { recursive: true });
+  // Each run is kept under its start time as well, so that a row re-run on its own can be merged with a full run.
+  const saved = JSON.stringify({ environment: header, results: [...results.values()] }, null, 2);
+  await writeFile(path.join(root, 'bench/results/latest.json'), saved);
+  await writeFile(path.join(root, 'bench/results', `run-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`), saved);
+}
+if (write) {
+  await writeBenchmarks(`${header}\n\n${tables}\n${notes}`);
+  log('\nWrote BENCHMARKS.md');
 }
 
-const tables = formatTables(results, ns);
-const notes = seedNotes(results, ns);
-console.log(`\n${tables}\n${notes}`);
-await mkdir(path.join(root, 'bench/results'), { recursive: true });
-await writeFile(path.join(root, 'bench/results/latest.json'), JSON.stringify([...results.values()], null, 2));
-if (write) {
-  await writeBenchmarks(`${await environment()}\n\n${tables}\n${notes}`);
-  log('\nWrote BENCHMARKS.md');
+async function runAll(): Promise<Map<string, ScenarioResult>> {
+  const all = new Map<string, ScenarioResult>();
+  for (const n of ns) {
+    for (const { variant, shape } of plan) {
+      const name = `${variant}/${shape}`;
+      if (only && !only.includes(name)) continue;
+      if (variant === 'seed' && n > seedMaxN) continue;
+      if (n > 1000 && slowAbove1000.has(name)) continue;
+      const began = Date.now();
+      log(`▶ ${name} N=${n}`);
+      const cpuProfilePath = profile === `${name}/${n}` ? path.join(root, 'bench/results', `${variant}-${shape}-${n}.cpuprofile`) : undefined;
+      if (cpuProfilePath) await mkdir(path.dirname(cpuProfilePath), { recursive: true });
+      const result = await runScenario({ variant, shape, n, timeoutMs: 60_000 + n * 120, log, cpuProfilePath });
+      all.set(resultKey(variant, shape, n), result);
+      log(`  ${result.error ? `error: ${result.error}` : `done in ${((result.totalMs ?? result.doneMs ?? 0) / 1000).toFixed(1)} s`} (scenario ${Math.round((Date.now() - began) / 1000)} s)`);
+      if (cpuProfilePath) await printProfile(cpuProfilePath);
+    }
+  }
+  return all;
+}
+
+/** Where the server spent its CPU time in a profiled scenario: by package (or node internals, GC), then by function. */
+async function printProfile(file: string): Promise<void> {
+  const summary = await summarizeProfile(file).catch(() => undefined);
+  log(`  CPU profile of the server: ${path.relative(root, file)} (open it in Chrome DevTools or speedscope)`);
+  if (!summary) return;
+  const busy = summary.totalMs - summary.idleMs;
+  const share = (ms: number) => `${String(ms).padStart(8)} ms ${((100 * ms) / Math.max(busy, 1)).toFixed(0).padStart(3)}%`;
+  log(`  ${summary.totalMs} ms profiled, ${busy} ms busy. Self time by area:`);
+  for (const { area, ms } of summary.byArea.filter(({ area }) => area !== '(idle)').slice(0, 10)) log(`  ${share(ms)}  ${area}`);
+  log('  Self time by function:');
+  for (const { name, ms } of summary.byFunction.slice(0, 15)) log(`  ${share(ms)}  ${name}`);
+}
+
+/**
+ * `--from=bench/results/latest.json` prints (and with --write writes) the table of an earlier run again;
+ * `--from=a.json,b.json` merges runs, a later file's rows replacing an earlier one's (e.g. a row re-run on its own).
+ */
+async function readResults(files: string): Promise<Map<string, ScenarioResult>> {
+  const merged = new Map<string, ScenarioResult>();
+  for (const file of files.split(',')) {
+    const saved = JSON.parse(await readFile(file, 'utf8'));
+    const list: ScenarioResult[] = Array.isArray(saved) ? saved : saved.results;
+    for (const result of list) merged.set(resultKey(result.variant, result.shape, result.n), result);
+  }
+  return merged;
+}
+
+/** The runs' dates, machine and versions, as saved with their results. */
+async function savedHeader(files: string): Promise<string> {
+  const headers: string[] = [];
+  for (const file of files.split(',')) {
+    const saved = JSON.parse(await readFile(file, 'utf8'));
+    headers.push(!Array.isArray(saved) && typeof saved.environment === 'string' ? saved.environment : `${file}: its date and machine were not saved.`);
+  }
+  return headers.join('\n\n');
 }
 
 /** Where the seed was not run, what its measured growth projects for that N. */

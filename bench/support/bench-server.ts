@@ -47,7 +47,7 @@ export interface BenchServer {
   innerPid: number | undefined;
   /** VmHWM of the server process: its peak resident memory since it started, in bytes. */
   peakMemoryBytes(): Promise<number | undefined>;
-  meter(): Promise<MeterCounters | undefined>;
+  meter(): Promise<{ counters: MeterCounters; stalls: Array<{ at: number; ms: number }> } | undefined>;
   /** Stops the CPU profiler (when profiling) and waits until the profile is written. */
   stopCpuProfile(): Promise<void>;
   /** Stops the server cleanly (it saves its files) and returns the sizes of the files in `.langgraph_api/`. */
@@ -63,6 +63,21 @@ export interface BenchServerOptions {
   fanoutConcurrency?: number;
   /** Profile the server process's CPU from start-up; `stopCpuProfile()` writes it here (a .cpuprofile file). */
   cpuProfilePath?: string;
+}
+
+/** Servers not closed yet: an interrupted benchmark (Ctrl-C) stops them, since they run in their own process group. */
+const open = new Set<BenchServer>();
+let stopOnSignal = false;
+
+function closeOnSignal(): void {
+  if (stopOnSignal) return;
+  stopOnSignal = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.log(`\n${signal}: stopping ${open.size} benchmark server(s)`);
+      void Promise.allSettled([...open].map((env) => env.close())).then(() => process.exit(130));
+    });
+  }
 }
 
 /** One fresh emulator and one fresh `langgraphjs dev` per scenario, so peak memory and files belong to it alone. */
@@ -100,7 +115,8 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   const innerPid = await findServerPid(server.port);
   const client = new Client({ apiUrl: server.url, callerOptions: { maxConcurrency: 32, maxRetries: 2 } });
   let stopped = false;
-  return {
+  closeOnSignal();
+  const env: BenchServer = {
     emulator,
     server,
     client,
@@ -113,7 +129,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     },
     async meter() {
       const text = await readFile(meterFile, 'utf8').catch(() => undefined);
-      return text ? (JSON.parse(text).counters as MeterCounters) : undefined;
+      return text ? JSON.parse(text) : undefined;
     },
     async stopCpuProfile() {
       const profile = options.cpuProfilePath;
@@ -132,11 +148,14 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       return sizes;
     },
     async close() {
+      open.delete(env);
       if (!stopped) await server.stop().catch(() => undefined);
       await emulator.close();
       await rm(directory, { recursive: true, force: true });
     },
   };
+  open.add(env);
+  return env;
 }
 
 /**

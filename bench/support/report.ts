@@ -37,7 +37,7 @@ export function formatTables(results: Results, ns: number[]): string {
   const cell = (variant: Variant, shape: Shape, pick: (result: ScenarioResult) => string) => (n: number) => {
     const result = get(variant, shape, n);
     if (!result) return 'not run';
-    if (result.error) return `error: ${result.error.slice(0, 60)}`;
+    if (result.error) return failure(result);
     return pick(result);
   };
   const perRequest = (variant: Variant, shape: Shape, which: 'state' | 'store' | 'total') =>
@@ -91,6 +91,14 @@ export function formatTables(results: Results, ns: number[]): string {
     sections.push([header, rule, ...lines].join('\n'));
   }
   return sections.join('\n\n');
+}
+
+/** A scenario that did not finish shows how far it got. */
+function failure(result: ScenarioResult): string {
+  const { progress } = result;
+  if (!progress) return `error: ${result.error?.slice(0, 60)}`;
+  const received = progress.received === undefined ? '' : `, ${progress.received.toLocaleString('en-US')} received by the bridge`;
+  return `${result.error} (${progress.count.toLocaleString('en-US')} of ${result.n.toLocaleString('en-US')} ${progress.what}${received})`;
 }
 
 function diff(later: number | undefined, earlier: number | undefined) {

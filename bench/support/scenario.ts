@@ -30,9 +30,13 @@ export interface ScenarioResult {
   batches?: number;
   apiCalls?: Record<string, number>;
   meter?: MeterCounters;
+  /** The server's longest event-loop stalls (≥ 1 s), ms after the scenario started. */
+  stalls?: Array<{ atMs: number; ms: number }>;
   peakMemoryBytes?: number;
   dataFolderBytes?: number;
   error?: string;
+  /** Where a scenario that timed out had got to: threads (tasks) `what` (done, interrupted), requests the bridge received. */
+  progress?: { what: string; count: number; received?: number };
 }
 
 export interface ScenarioOptions {
@@ -78,6 +82,7 @@ async function measure(env: BenchServer, options: ScenarioOptions, result: Scena
   const { client } = env;
   const graph = shape === 'threads' ? variant : `${variant}_fanout`;
   const bridgeThread = variant === 'bridge' ? bridgeThreads.bridge : variant === 'seed' ? bridgeThreads.seed : undefined;
+  lastTotals = undefined;
   const started = Date.now();
   const since = () => Date.now() - started;
   const deadline = started + options.timeoutMs;
@@ -98,13 +103,26 @@ async function measure(env: BenchServer, options: ScenarioOptions, result: Scena
   creating.catch((error) => (creationError = error));
 
   let lastReport = 0;
+  let lastCount = 0;
   const pollUntil = async (what: string, count: () => Promise<{ count: number; failed: number }>) => {
     for (;;) {
       if (creationError) throw creationError;
-      if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(options.timeoutMs / 1000)} s`);
-      if (bridgeThread) await observeBridge(client, bridgeThread, n, since(), result);
-      const done = await count();
+      if (Date.now() > deadline) {
+        // How far it got is the result of a scenario that does not finish.
+        const received = (lastTotals as { received?: number } | undefined)?.received;
+        result.progress = { what, count: lastCount, received };
+        throw new Error(`timed out after ${Math.round(options.timeoutMs / 1000)} s`);
+      }
+      // A busy server may time a poll out (HTTP 408); that is no result, so the poll is simply made again.
+      const done = await (async () => {
+        if (bridgeThread) await observeBridge(client, bridgeThread, n, since(), result);
+        return count();
+      })().catch((error: unknown) => {
+        log?.(`  ${Math.round(since() / 1000)} s: poll failed (${error instanceof Error ? error.message : String(error)}); polling on`);
+        return { count: -1, failed: 0 };
+      });
       if (done.failed > 0) throw new Error(`${done.failed} thread(s) ended in error`);
+      if (done.count >= 0) lastCount = done.count;
       if (done.count >= n && result.createdMs !== undefined) return since();
       if (log && Date.now() - lastReport > 15_000) {
         lastReport = Date.now();
@@ -145,7 +163,9 @@ async function measure(env: BenchServer, options: ScenarioOptions, result: Scena
   result.peakMemoryBytes = await env.peakMemoryBytes();
   // The meter writes its file every 500 ms while counters change.
   await new Promise((resolve) => setTimeout(resolve, 1200));
-  result.meter = await env.meter();
+  const meter = await env.meter();
+  result.meter = meter?.counters;
+  result.stalls = meter?.stalls.map(({ at, ms }) => ({ atMs: at - started, ms }));
 }
 
 /** Creates N threads with one run each, 32 at a time, as a client enqueuing an evaluation would. */

@@ -77,12 +77,26 @@ if (isServer) {
     return batch.call(this, operations);
   };
 
+  // Event-loop stalls: the dev server answers HTTP, runs graphs and persists on one thread, so a long synchronous
+  // stretch (its own or a graph's) holds up every run and request. The longest ones are kept with their time.
+  const stalls = [];
+  let lastTick = Date.now();
+  setInterval(() => {
+    const now = Date.now();
+    const lag = now - lastTick - 100;
+    lastTick = now;
+    if (lag < 1000) return;
+    stalls.push({ at: now, ms: lag });
+    stalls.sort((a, b) => b.ms - a.ms).splice(20);
+    changed = true;
+  }, 100).unref();
+
   const flush = () => {
     if (!changed) return;
     changed = false;
-    writeFileSync(file, JSON.stringify({ at: Date.now(), counters }));
+    writeFileSync(file, JSON.stringify({ at: Date.now(), counters, stalls }));
   };
-  writeFileSync(file, JSON.stringify({ at: Date.now(), counters }));
+  writeFileSync(file, JSON.stringify({ at: Date.now(), counters, stalls }));
   setInterval(flush, 500).unref();
 
   // --cpu-prof is refused in NODE_OPTIONS, so the profiler is driven through the inspector: it runs from start-up

@@ -17,6 +17,8 @@ export type SubmittedRequest = z.infer<typeof submittedRequestSchema>;
 
 export const bridgeEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('submit'), requests: z.array(z.unknown()).min(1, 'a submit event needs requests') }),
+  /** Takes in the requests waiting in the inbox; created by waiting nodes on the bridge's own server (bridge-submitter.ts). */
+  z.object({ type: z.literal('inbox') }),
   /** `at` is the time the tick was scheduled for; a tick without it (a watchdog cron, a person) is welcome too. */
   z.object({ type: z.literal('tick'), at: z.number().optional() }),
   z.object({

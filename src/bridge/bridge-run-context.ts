@@ -15,6 +15,8 @@ export interface BridgeRunContext {
   client: Client;
   state: BridgeState;
   now(): number;
+  /** The inbox held more than one run takes in. */
+  inboxBacklog?: boolean;
 }
 
 export function recordError(context: BridgeRunContext, message: string): void {

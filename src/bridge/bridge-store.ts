@@ -17,11 +17,25 @@ import type { InFlightBatch } from './bridge-state.js';
  * and [root, '_inbox', bridge thread id]: requestKey → SubmittedRequest, written by waiting nodes on the same server and
  * taken in by the bridge's next run (see bridge-submitter.ts). It is keyed by the bridge's thread, which a node knows
  * from the address it submits to, where the bridge's graph id may differ from the assistant id the node was given.
+ * Beside it, [root, '_wake', bridge thread id] holds one item while an inbox run is coming and has not started (see
+ * bridge-submitter.ts); every bridge run removes it before it reads the inbox.
  */
 const root = 'batch_bridge';
 
 export function inboxNamespace(bridgeThreadId: string): string[] {
   return [root, '_inbox', bridgeThreadId];
+}
+
+export function wakeNamespace(bridgeThreadId: string): string[] {
+  return [root, '_wake', bridgeThreadId];
+}
+
+export const wakeKey = 'coming';
+
+/** A bridge run created to take in the inbox, not started yet. */
+export interface WakeMarker {
+  wakeId: string;
+  createdAt: number;
 }
 
 export type RequestStatus = 'queued' | 'submitted' | 'delivering' | 'delivered';
@@ -160,6 +174,11 @@ export class BridgeStore {
   /** Requests waiting in the inbox, oldest first, with their keys. */
   async listInbox(bridgeThreadId: string, limit: number): Promise<Array<{ key: string; value: unknown }>> {
     return this.listAllItems<unknown>(inboxNamespace(bridgeThreadId), limit);
+  }
+
+  /** Taken away by every run before it reads the inbox: from then on, a request put in the inbox needs another run. */
+  clearWake(bridgeThreadId: string): Operation {
+    return { namespace: wakeNamespace(bridgeThreadId), key: wakeKey, value: null };
   }
 
   deleteInboxItem(bridgeThreadId: string, key: string): Operation {

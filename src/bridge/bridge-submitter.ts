@@ -1,8 +1,9 @@
 import { getStore, type BaseStore } from '@langchain/langgraph';
 import { Client } from '@langchain/langgraph-sdk';
-import type { SubmittedRequest } from './bridge-events.js';
+import { randomUUID } from 'node:crypto';
+import type { BridgeEvent, SubmittedRequest } from './bridge-events.js';
 import { bridgeThreadId, requestKeyOf } from './bridge-identity.js';
-import { inboxNamespace } from './bridge-store.js';
+import { inboxNamespace, wakeKey, wakeNamespace, type WakeMarker } from './bridge-store.js';
 import { BridgeUnavailableError } from './errors.js';
 
 export interface BridgeAddress {
@@ -19,40 +20,38 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** A submit run that is accepted (or on its way) and will not start before `deadline` + margin. */
-interface Wake {
-  deadline: number;
-  accepted: Promise<boolean>;
-}
-
 /** Requests sent together wait this long for company, so that a fan-out of many nodes becomes one bridge run. */
 const coalesceMs = 25;
 const maxRequestsPerEvent = 2_000;
 const sendAttempts = 4;
-/** A submit run on the bridge's own server starts this much later; requests reaching the inbox meanwhile ride on it. */
+/** An inbox run starts this much later, so that the requests of the next second ride on it too. */
 const wakeDelaySeconds = 1;
-/** An inbox write must be done this long before the run it rides on may start (clocks, the server's stamping). */
-const wakeMarginMs = 250;
+/** A coming inbox run not started after this long is taken as lost (its creator died first): the next request makes one. */
+const wakeLostAfterMs = 60_000;
 
 /**
  * Hands requests to the bridge thread with as few bridge runs as it can. Every run costs the LangGraph server about
- * as much as a waiting thread's own run (a run record, queue scans, checkpoints), and the bridge's runs execute one at
- * a time on its one thread: a run per request doubles the server's work and piles up in its queue (BENCHMARKS.md).
+ * as much as a waiting thread's own run, and the bridge's runs execute one at a time on its one thread. Runs waiting
+ * there are worse: langgraphjs dev looks at every run it holds for each of them, on every pass of every worker, and a
+ * queue of them stalls the whole server (BENCHMARKS.md).
  *
- * On the bridge's own server (no `apiUrl`), a request travels one of two ways:
- * - in a submit run, with the requests of the same 25 ms, created to start `wakeDelaySeconds` later (a wake-up);
- * - while such a run is coming and cannot have started yet, through the inbox: the request is put in the store
- *   (bridge-store.ts) and the coming run takes it in, as every bridge run takes in the inbox.
- * So a process creates about one bridge run per second however many requests it hands over. With `apiUrl` the
- * bridge's store is not this server's, and every request travels in a run, coalesced over 25 ms.
+ * On the bridge's own server (no `apiUrl`), a request is put in the store's inbox (bridge-store.ts), which every
+ * bridge run takes in. An inbox run is created only when none is coming: one is coming while the wake marker is in
+ * the store, which its creator writes before creating it and every bridge run takes away before reading the inbox.
+ * A request that still sees the marker after its own write is therefore read by that run. So the bridge's thread has
+ * at most one such run waiting, and a process creates at most about one per second, however many requests arrive.
+ * With `apiUrl` the bridge's store is not this server's, and every request travels in a run, coalesced over 25 ms.
  *
- * The promise resolves once the request is safe: its run is accepted, or it is in the store and the run that takes
- * it in is accepted. A waiting node ends its run only then.
+ * The promise resolves once the request is safe: it is in the store and the run that takes it in is accepted (or its
+ * own run is accepted). A waiting node ends its run only then.
  */
 class BridgeSubmitter {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private wake: Wake | undefined;
+  /** The inbox run this process is about to create: a request that finds no marker joins it until its marker is written. */
+  private preparing: Promise<void> | undefined;
+  /** Inbox runs this process is creating, by wake id, until the server accepts or refuses them. */
+  private readonly creating = new Map<string, Promise<void>>();
   private readonly client: Client;
   private readonly threadId: string;
   private readonly usesInbox: boolean;
@@ -64,15 +63,39 @@ class BridgeSubmitter {
   }
 
   async submit(request: SubmittedRequest, store: BaseStore | undefined): Promise<void> {
-    const wake = this.usesInbox && store ? this.wake : undefined;
-    if (wake && Date.now() < wake.deadline) {
-      await store!.put(inboxNamespace(this.threadId), requestKeyOf(request.threadId, request.interruptId), request);
-      const landedInTime = Date.now() < wake.deadline;
-      if (landedInTime && (await wake.accepted)) return;
-      // Too late for that run, or it was refused: this request goes in a run of its own. The inbox copy is harmless:
-      // the bridge queues a request once, whichever way it came.
+    if (!this.usesInbox || !store) return this.enqueue(request);
+    await store.put(inboxNamespace(this.threadId), requestKeyOf(request.threadId, request.interruptId), request);
+    const item = await store.get(wakeNamespace(this.threadId), wakeKey);
+    const marker = item?.value as WakeMarker | undefined;
+    if (marker && Date.now() - marker.createdAt < wakeLostAfterMs) {
+      // Coming and not started. Another process's run is its creator's to see accepted; ours, this process waits for.
+      return this.creating.get(marker.wakeId);
     }
-    return this.enqueue(request);
+    return this.joinWake(store);
+  }
+
+  private joinWake(store: BaseStore): Promise<void> {
+    if (this.preparing) return this.preparing;
+    const wakeId = randomUUID();
+    const marked = store.put(wakeNamespace(this.threadId), wakeKey, { wakeId, createdAt: Date.now() } satisfies WakeMarker);
+    const creation = marked.then(() => this.createRun({ type: 'inbox' }, wakeDelaySeconds));
+    this.preparing = creation;
+    this.creating.set(wakeId, creation);
+    // From the moment the marker is in the store, a request reads it instead of joining (it was put in the inbox first).
+    const stopJoining = () => {
+      if (this.preparing === creation) this.preparing = undefined;
+    };
+    marked.then(stopJoining, stopJoining);
+    creation.then(
+      () => this.creating.delete(wakeId),
+      async () => {
+        this.creating.delete(wakeId);
+        // Refused: the marker would keep later requests from making a run of their own.
+        const current = await store.get(wakeNamespace(this.threadId), wakeKey).catch(() => null);
+        if ((current?.value as WakeMarker | undefined)?.wakeId === wakeId) await store.delete(wakeNamespace(this.threadId), wakeKey).catch(() => undefined);
+      },
+    );
+    return creation;
   }
 
   private enqueue(request: SubmittedRequest): Promise<void> {
@@ -88,37 +111,34 @@ class BridgeSubmitter {
     this.timer = undefined;
     const sending = this.pending.splice(0, maxRequestsPerEvent);
     if (this.pending.length > 0) this.timer = setTimeout(() => this.sendNow(), 0);
-    // Measured before the run is created: the server counts the delay from its creation, which is later still.
-    const deadline = Date.now() + wakeDelaySeconds * 1000 - wakeMarginMs;
-    const accepted = this.send(sending);
-    if (this.usesInbox) this.wake = { deadline, accepted };
+    this.createRun({ type: 'submit', requests: sending.map((item) => item.request) }).then(
+      () => sending.forEach((item) => item.resolve()),
+      (error: Error) => sending.forEach((item) => item.reject(error)),
+    );
   }
 
-  /** Creates the run; resolves true once accepted, false when every attempt failed (the senders then get the error). */
-  private async send(sending: Pending[]): Promise<boolean> {
+  /** Creates a bridge run; throws BridgeUnavailableError when every attempt failed. */
+  private async createRun(event: BridgeEvent, afterSeconds?: number): Promise<void> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= sendAttempts; attempt += 1) {
       try {
         await this.client.runs.create(this.threadId, this.address.assistantId, {
-          input: { event: { type: 'submit', requests: sending.map((item) => item.request) } },
+          input: { event },
           multitaskStrategy: 'enqueue',
           ifNotExists: 'create',
-          ...(this.usesInbox ? { afterSeconds: wakeDelaySeconds } : {}),
+          ...(afterSeconds ? { afterSeconds } : {}),
         });
-        for (const item of sending) item.resolve();
-        return true;
+        return;
       } catch (error) {
         lastError = error;
         await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
       }
     }
     const message = lastError instanceof Error ? lastError.message : String(lastError);
-    const error = new BridgeUnavailableError(
+    throw new BridgeUnavailableError(
       `Could not hand the request to the bridge '${this.address.assistantId}' (thread ${this.threadId}) after ${sendAttempts} attempts: ${message}. ` +
         `Is the bridge graph registered in langgraph.json under that id?`,
     );
-    for (const item of sending) item.reject(error);
-    return false;
   }
 }
 

@@ -88,7 +88,7 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
     await ingestRequests(context, event.type === 'submit' ? event.requests : []);
     const steps: Array<[string, () => Promise<void>]> = [];
     if (event.type === 'cancel') steps.push(['cancelling', () => cancelRequests(context, event)]);
-    if (event.type !== 'submit') steps.push(['polling', () => pollBatches(context, { force: event.type === 'cancel' })]);
+    if (event.type === 'tick' || event.type === 'cancel') steps.push(['polling', () => pollBatches(context, { force: event.type === 'cancel' })]);
     steps.push(
       ['submitting', () => flushQueue(context)],
       ['delivering', () => deliverOutcomes(context)],

@@ -2,6 +2,8 @@ import type { Operation } from '@langchain/langgraph';
 import { errorMessage, recordError, type BridgeRunContext } from './bridge-run-context.js';
 import type { OutboxEntry, RequestRecord } from './bridge-store.js';
 
+/** Longest stretch of resume creation without letting the server's event loop turn. */
+const yieldEveryMs = 50;
 
 /**
  * Resumes every waiting thread that has outcomes in the outbox: one run per thread, its interrupts answered by id.
@@ -63,8 +65,18 @@ export async function deliverOutcomes(context: BridgeRunContext): Promise<void> 
   };
 
   let next = 0;
+  let lastYield = Date.now();
   const workers = Array.from({ length: Math.min(context.options.deliveryConcurrency, threads.length) }, async () => {
-    while (next < threads.length) await deliverThread(threads[next++]);
+    while (next < threads.length) {
+      await deliverThread(threads[next++]);
+      // Inside the server, runs.create is an in-process call that never waits on I/O: without a turn of the event
+      // loop now and then, thousands of resumes would hold the server (every other run, every HTTP request) until
+      // the last one is created; on langgraphjs dev each costs a scan of all threads and runs (BENCHMARKS.md).
+      if (Date.now() - lastYield >= yieldEveryMs) {
+        lastYield = Date.now();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
   });
   await Promise.all(workers);
   await context.store.run(operations);

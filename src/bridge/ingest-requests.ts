@@ -42,7 +42,11 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
   if (incoming.length > 0 && accepted.length === 0 && rejectedButAddressable.length === 0) {
     throw new BridgeInputError(`The submit event has no valid request:\n${problems.join('\n')}`);
   }
+  // The wake marker goes first: a node that still sees it after putting its request knows this read comes later.
+  await context.store.run([context.store.clearWake(context.threadId)]);
   const inbox = await context.store.listInbox(context.threadId, inboxItemsPerRun);
+  // A backlog larger than one run takes is taken by a run soon after (schedule-tick.ts), not by a request's wake.
+  context.inboxBacklog = inbox.length >= inboxItemsPerRun;
   for (const item of inbox) consider(item.value, `inbox ${item.key}`);
   if (accepted.length === 0 && rejectedButAddressable.length === 0 && problems.length === 0) return;
 

@@ -25,6 +25,7 @@ export async function scheduleTick(context: BridgeRunContext, assistantId: strin
     wanted.push(Date.parse(batch.lastPolledAt ?? batch.submittedAt) + options.pollIntervalMs);
   }
   if (state.undelivered > 0) wanted.push(now + deliveryRetryMs);
+  if (context.inboxBacklog) wanted.push(now);
   if (wanted.length === 0) return;
 
   const desired = Math.max(now, Math.min(...wanted));

@@ -129,6 +129,41 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
     expect(waited).toBeGreaterThanOrEqual(1500);
   });
 
+  it('hands 60 threads started together to the bridge through its inbox, with never more than one inbox run waiting', async () => {
+    const bridgeThread = bridgeThreadId('batch_bridge');
+    const inboxRuns = async (status?: 'pending') => {
+      const runs = await environment.client.runs.list(bridgeThread, { limit: 1000, ...(status ? { status } : {}) });
+      return runs.filter((run) => (run.kwargs as any)?.input?.event?.type === 'inbox');
+    };
+    const before = new Set((await inboxRuns()).map((run) => run.run_id));
+    const started = Date.now();
+    const tag = tagged('sixty');
+    let finished = false;
+    let mostWaiting = 0;
+    const watching = (async () => {
+      while (!finished) {
+        mostWaiting = Math.max(mostWaiting, (await inboxRuns('pending')).length);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    try {
+      await Promise.all(Array.from({ length: 60 }, (_, index) => runThread(environment.client, 'single', { prompt: `Thread ${index} ${tag}` })));
+    } finally {
+      finished = true;
+      await watching;
+    }
+    expect(linesMentioning(environment.emulator, tag)).toHaveLength(60);
+    expect(mostWaiting).toBe(1);
+    // Each inbox run starts a second after it is created, and another is made only once it has started.
+    const created = (await inboxRuns()).filter((run) => !before.has(run.run_id));
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    expect(created.length).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 1000) + 1);
+    const submitRuns = (await environment.client.runs.list(bridgeThread, { limit: 1000 })).filter(
+      (run) => (run.kwargs as any)?.input?.event?.type === 'submit' && Date.parse(run.created_at) >= started,
+    );
+    expect(submitRuns).toHaveLength(0);
+  });
+
   it('gives a per-line 400 to its own node of a fan-out as a non-retryable APICallError; the others succeed', async () => {
     const tag = tagged('line400');
     const prompts = Array.from({ length: 5 }, (_, index) => (index === 2 ? `Broken [[fault:status=400]] ${tag}` : `Fine ${index} ${tag}`));
