@@ -53,13 +53,7 @@ const header = from ? await savedHeader(from) : await environment();
 const tables = formatTables(results, sizes);
 const notes = seedNotes(results, sizes);
 console.log(`\n${tables}\n${notes}`);
-if (!from) {
-  await mkdir(path.join(root, 'bench/results'), { recursive: true });
-  // Each run is kept under its start time as well, so that a row re-run on its own can be merged with a full run.
-  const saved = JSON.stringify({ environment: header, results: [...results.values()] }, null, 2);
-  await writeFile(path.join(root, 'bench/results/latest.json'), saved);
-  await writeFile(path.join(root, 'bench/results', `run-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`), saved);
-}
+if (!from) await saveResults(results, header);
 if (write) {
   await writeBenchmarks(`${header}\n\n${tables}\n${notes}`);
   log('\nWrote BENCHMARKS.md');
@@ -79,11 +73,21 @@ async function runAll(): Promise<Map<string, ScenarioResult>> {
       if (cpuProfilePath) await mkdir(path.dirname(cpuProfilePath), { recursive: true });
       const result = await runScenario({ variant, shape, n, timeoutMs: 60_000 + n * 120, log, cpuProfilePath });
       all.set(resultKey(variant, shape, n), result);
+      // Saved after every scenario, so that an interrupted run keeps the rows it finished.
+      await saveResults(all, await environment());
       log(`  ${result.error ? `error: ${result.error}` : `done in ${((result.totalMs ?? result.doneMs ?? 0) / 1000).toFixed(1)} s`} (scenario ${Math.round((Date.now() - began) / 1000)} s)`);
       if (cpuProfilePath) await printProfile(cpuProfilePath);
     }
   }
   return all;
+}
+
+/** Kept as latest.json and under the run's start time, so that a row re-run on its own can be merged with a full run. */
+async function saveResults(results: Map<string, ScenarioResult>, header: string): Promise<void> {
+  await mkdir(path.join(root, 'bench/results'), { recursive: true });
+  const saved = JSON.stringify({ environment: header, results: [...results.values()] }, null, 2);
+  await writeFile(path.join(root, 'bench/results/latest.json'), saved);
+  await writeFile(path.join(root, 'bench/results', `run-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`), saved);
 }
 
 /** Where the server spent its CPU time in a profiled scenario: by package (or node internals, GC), then by function. */

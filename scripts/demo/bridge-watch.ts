@@ -1,6 +1,6 @@
 import type { Client } from '@langchain/langgraph-sdk';
 import { bridgeThreadId } from '../../src/bridge/bridge-identity.js';
-import type { BridgeState, BridgeTotals } from '../../src/bridge/bridge-state.js';
+import { emptyTotals, type BridgeState, type BridgeTotals } from '../../src/bridge/bridge-state.js';
 
 /** A batch as the demo shows it: live while the bridge polls it, `done` once the bridge has taken its results. */
 export interface BatchView {
@@ -20,19 +20,6 @@ export interface BridgeView {
   batches: BatchView[];
   lastError: string | null;
 }
-
-const zeroTotals = (): BridgeTotals => ({
-  received: 0,
-  duplicates: 0,
-  rejected: 0,
-  submitted: 0,
-  retried: 0,
-  succeeded: 0,
-  failed: 0,
-  cancelled: 0,
-  delivered: 0,
-  batches: 0,
-});
 
 /**
  * Reads the bridge's state (its one fixed thread) and remembers the batches it has seen: the bridge drops a batch
@@ -54,7 +41,7 @@ export class BridgeWatch {
 
   async read(): Promise<BridgeView> {
     const state = await this.readState();
-    const totals = state?.totals ?? zeroTotals();
+    const totals = state?.totals ?? emptyTotals();
     this.baseline ??= totals;
     const live = new Set<string>();
     for (const batch of state?.batches ?? []) {
@@ -94,7 +81,7 @@ export class BridgeWatch {
 }
 
 function since(baseline: BridgeTotals, now: BridgeTotals): BridgeTotals {
-  const difference = zeroTotals();
+  const difference = emptyTotals();
   for (const key of Object.keys(difference) as Array<keyof BridgeTotals>) difference[key] = (now[key] ?? 0) - (baseline[key] ?? 0);
   return difference;
 }
