@@ -94,6 +94,8 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       graphs: benchGraphs,
       directory,
       workers: options.workers ?? 10,
+      // Saving tens of thousands of threads, runs and store items takes the dev server longer than a test's 15 s.
+      stopTimeoutMs: 120_000,
       env: {
         OPENAI_BASE_URL: emulator.baseURL,
         OPENAI_API_KEY: 'sk-bench-offline-emulator',

@@ -31,6 +31,8 @@ export interface LangGraphDevServerOptions {
   onLog?: (line: string) => void;
   /** How long to wait for the server to answer /ok. */
   startTimeoutMs?: number;
+  /** How long `stop()` lets the server save its data before it is ended (default 15 s; large data takes longer). */
+  stopTimeoutMs?: number;
 }
 
 export interface RunningLangGraphDevServer {
@@ -147,10 +149,10 @@ export async function startLangGraphDevServer(options: LangGraphDevServerOptions
     directory,
     logs: () => [...lines],
     async stop() {
-      await stopInnerServerFirst(child, stopGroup);
+      await stopInnerServerFirst(child, stopGroup, options.stopTimeoutMs);
     },
     async close() {
-      await stopInnerServerFirst(child, stopGroup);
+      await stopInnerServerFirst(child, stopGroup, options.stopTimeoutMs);
       if (ownsDirectory) await rm(directory, { recursive: true, force: true });
     },
   };
@@ -160,7 +162,7 @@ export async function startLangGraphDevServer(options: LangGraphDevServerOptions
  * The CLI forwards no signal to the server it spawned, and SIGINT to the whole group loses the last seconds of writes;
  * SIGINT to the inner server alone makes it flush its data before exiting.
  */
-async function stopInnerServerFirst(child: ChildProcess, stopGroup: (signal: NodeJS.Signals) => Promise<void>) {
+async function stopInnerServerFirst(child: ChildProcess, stopGroup: (signal: NodeJS.Signals) => Promise<void>, timeoutMs = 15_000) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const inner = await findChildPids(child.pid!);
   for (const pid of inner) {
@@ -172,7 +174,7 @@ async function stopInnerServerFirst(child: ChildProcess, stopGroup: (signal: Nod
   }
   await Promise.race([
     new Promise((resolve) => child.once('exit', resolve)),
-    waitForPidsToExit(inner, 15_000),
+    waitForPidsToExit(inner, timeoutMs),
   ]);
   await stopGroup('SIGTERM');
 }
