@@ -64,14 +64,21 @@ class BridgeSubmitter {
 
   async submit(request: SubmittedRequest, store: BaseStore | undefined): Promise<void> {
     if (!this.usesInbox || !store) return this.enqueue(request);
-    await store.put(inboxNamespace(this.threadId), requestKeyOf(request.threadId, request.interruptId), request);
-    const item = await store.get(wakeNamespace(this.threadId), wakeKey);
-    const marker = item?.value as WakeMarker | undefined;
-    if (marker && Date.now() - marker.createdAt < wakeLostAfterMs) {
-      // Coming and not started. Another process's run is its creator's to see accepted; ours, this process waits for.
-      return this.creating.get(marker.wakeId);
+    const key = requestKeyOf(request.threadId, request.interruptId);
+    await store.put(inboxNamespace(this.threadId), key, request);
+    try {
+      const item = await store.get(wakeNamespace(this.threadId), wakeKey);
+      const marker = item?.value as WakeMarker | undefined;
+      if (marker && Date.now() - marker.createdAt < wakeLostAfterMs) {
+        // Coming and not started. Another process's run is its creator's to see accepted; ours, this process waits for.
+        return await this.creating.get(marker.wakeId);
+      }
+      return await this.joinWake(store);
+    } catch (error) {
+      // The node fails with this error and nobody will wait for the request: it should not be submitted and billed.
+      await store.delete(inboxNamespace(this.threadId), key).catch(() => undefined);
+      throw error;
     }
-    return this.joinWake(store);
   }
 
   private joinWake(store: BaseStore): Promise<void> {

@@ -135,7 +135,11 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
   it('hands 60 threads started together to the bridge through its inbox, with never more than one inbox run waiting', async () => {
     const bridgeThread = bridgeThreadId('batch_bridge');
     const inboxRuns = async (status?: 'pending') => {
-      const runs = await environment.client.runs.list(bridgeThread, { limit: 1000, ...(status ? { status } : {}) });
+      // Before any request the bridge's thread does not exist yet.
+      const runs = await environment.client.runs.list(bridgeThread, { limit: 1000, ...(status ? { status } : {}) }).catch((error: Error) => {
+        if (/\b404\b/.test(error.message)) return [];
+        throw error;
+      });
       return runs.filter((run) => eventTypeOf(run) === 'inbox');
     };
     const before = new Set((await inboxRuns()).map((run) => run.run_id));
@@ -186,6 +190,17 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
     const { state } = await runThread(environment.client, 'streaming', { prompt: `Stream ${tag}` });
     const [result] = results(state);
     expect(result.errors.join('\n')).toMatch(/streamText cannot wait for a batch inside a LangGraph node/);
+    expect(linesMentioning(environment.emulator, tag)).toHaveLength(0);
+  });
+
+  it('fails a call to a bridge that is not registered with a clear error, and leaves no request behind', async () => {
+    const tag = tagged('unregistered');
+    const { thread, runs } = await runThread(environment.client, 'single', { prompt: `Nowhere ${tag}`, bridge: 'no_such_bridge' });
+    expect(thread.status).toBe('error');
+    const outcome = await environment.client.runs.join(thread.thread_id, runs[0].run_id);
+    expect(JSON.stringify(outcome)).toMatch(/BridgeUnavailableError[\s\S]*Could not hand the request to the bridge 'no_such_bridge'[\s\S]*registered in langgraph\.json/);
+    const inbox = await environment.client.store.searchItems(['batch_bridge', '_inbox', bridgeThreadId('no_such_bridge')]);
+    expect(inbox.items).toHaveLength(0);
     expect(linesMentioning(environment.emulator, tag)).toHaveLength(0);
   });
 
