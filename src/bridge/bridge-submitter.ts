@@ -39,7 +39,8 @@ const wakeLostAfterMs = 60_000;
  * bridge run takes in. An inbox run is created only when none is coming: one is coming while the wake marker is in
  * the store, which its creator writes before creating it and every bridge run takes away before reading the inbox.
  * A request that still sees the marker after its own write is therefore read by that run. So the bridge's thread has
- * at most one such run waiting, and a process creates at most about one per second, however many requests arrive.
+ * one such run waiting (two when a loaded server takes over `wakeLostAfterMs` to start one), and a process creates at
+ * most about one per second, however many requests arrive.
  * With `apiUrl` the bridge's store is not this server's, and every request travels in a run, coalesced over 25 ms.
  *
  * The promise resolves once the request is safe: it is in the store and the run that takes it in is accepted (or its
