@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@langchain/langgraph-sdk';
+import { errorMessage } from '../../src/bridge/bridge-run-context.js';
 import { bridgeThreads, startBenchServer, type BenchServer, type MeterCounters } from './bench-server.js';
 
 /**
@@ -63,7 +64,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   try {
     await measure(env, options, result);
   } catch (error) {
-    result.error = error instanceof Error ? error.message : String(error);
+    result.error = errorMessage(error);
     options.log?.(`  server's last lines:\n${env.server.logs().slice(-25).join('\n')}`);
   } finally {
     await env.stopCpuProfile();
@@ -118,7 +119,7 @@ async function measure(env: BenchServer, options: ScenarioOptions, result: Scena
         if (bridgeThread) await observeBridge(client, bridgeThread, n, since(), result);
         return count();
       })().catch((error: unknown) => {
-        log?.(`  ${Math.round(since() / 1000)} s: poll failed (${error instanceof Error ? error.message : String(error)}); polling on`);
+        log?.(`  ${Math.round(since() / 1000)} s: poll failed (${errorMessage(error)}); polling on`);
         return { count: -1, failed: 0 };
       });
       if (done.failed > 0) throw new Error(`${done.failed} thread(s) ended in error`);

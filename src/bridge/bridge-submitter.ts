@@ -3,6 +3,7 @@ import { Client } from '@langchain/langgraph-sdk';
 import { randomUUID } from 'node:crypto';
 import type { BridgeEvent, SubmittedRequest } from './bridge-events.js';
 import { bridgeThreadId, requestKeyOf } from './bridge-identity.js';
+import { errorMessage } from './bridge-run-context.js';
 import { inboxNamespace, wakeKey, wakeNamespace, type WakeMarker } from './bridge-store.js';
 import { BridgeUnavailableError } from './errors.js';
 
@@ -68,8 +69,7 @@ class BridgeSubmitter {
     const key = requestKeyOf(request.threadId, request.interruptId);
     await store.put(inboxNamespace(this.threadId), key, request);
     try {
-      const item = await store.get(wakeNamespace(this.threadId), wakeKey);
-      const marker = item?.value as WakeMarker | undefined;
+      const marker = await this.comingWake(store);
       if (marker && Date.now() - marker.createdAt < wakeLostAfterMs) {
         // Coming and not started. Another process's run is its creator's to see accepted; ours, this process waits for.
         return await this.creating.get(marker.wakeId);
@@ -80,6 +80,10 @@ class BridgeSubmitter {
       await store.delete(inboxNamespace(this.threadId), key).catch(() => undefined);
       throw error;
     }
+  }
+
+  private async comingWake(store: BaseStore): Promise<WakeMarker | undefined> {
+    return (await store.get(wakeNamespace(this.threadId), wakeKey))?.value as WakeMarker | undefined;
   }
 
   private joinWake(store: BaseStore): Promise<void> {
@@ -99,8 +103,8 @@ class BridgeSubmitter {
       async () => {
         this.creating.delete(wakeId);
         // Refused: the marker would keep later requests from making a run of their own.
-        const current = await store.get(wakeNamespace(this.threadId), wakeKey).catch(() => null);
-        if ((current?.value as WakeMarker | undefined)?.wakeId === wakeId) await store.delete(wakeNamespace(this.threadId), wakeKey).catch(() => undefined);
+        const current = await this.comingWake(store).catch(() => undefined);
+        if (current?.wakeId === wakeId) await store.delete(wakeNamespace(this.threadId), wakeKey).catch(() => undefined);
       },
     );
     return creation;
@@ -142,9 +146,8 @@ class BridgeSubmitter {
         await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
       }
     }
-    const message = lastError instanceof Error ? lastError.message : String(lastError);
     throw new BridgeUnavailableError(
-      `Could not hand the request to the bridge '${this.address.assistantId}' (thread ${this.threadId}) after ${sendAttempts} attempts: ${message}. ` +
+      `Could not hand the request to the bridge '${this.address.assistantId}' (thread ${this.threadId}) after ${sendAttempts} attempts: ${errorMessage(lastError)}. ` +
         `Is the bridge graph registered in langgraph.json under that id?`,
     );
   }

@@ -19,8 +19,8 @@ export async function cancelRequests(context: BridgeRunContext, cancel: CancelRe
   const keys = (cancel.requests ?? []).map(({ threadId, interruptId }) => requestKeyOf(threadId, interruptId));
   const records = await context.store.getRequests(keys);
   const operations: Operation[] = [];
-  // A request still on its way to the bridge (its submission is delayed to ride with others) is answered now; the
-  // record left behind makes its later arrival a duplicate.
+  // A request the bridge has no record of yet (its node is still handing it over) is answered now; the record left
+  // behind makes its later arrival a duplicate.
   (cancel.requests ?? []).forEach(({ threadId, interruptId, digest, assistantId }, index) => {
     if (records.has(keys[index]) || !digest || !assistantId) return;
     records.set(keys[index], {
