@@ -1,26 +1,60 @@
-export { createBatchOpenAI, batchOpenAI, type BatchOpenAIProvider, type BatchOpenAIProviderSettings } from './provider/index.js';
+// The package root: what a user calls or implements, nothing else. The emulator is `batch-bridge/testing`.
+
+// Faces users swap in for `openai(...)`.
+export {
+  createBatchOpenAI,
+  batchOpenAI,
+  type BatchOpenAIProvider,
+  type BatchOpenAIProviderSettings,
+  type DeliveryMode,
+} from './provider/index.js';
+
+// Inside a node: wait for any batch API through a bridge; cancel waiting requests from a client.
+export {
+  wait,
+  waitForOutcome,
+  cancelBatchRequests,
+  type WaitOptions,
+  type CancelBatchRequestsOptions,
+} from './agent/index.js';
+
+// The bridge graph to register in langgraph.json, and what an operator reads of it.
 export {
   createBridge,
   createOpenAIBridge,
-  cancelBatchRequests,
-  type CancelBatchRequestsOptions,
-  wait,
-  waitForOutcome,
-  bridgeThreadId,
+  type BridgeGraph,
+  type CreateBridgeOptions,
+  type OpenAIBridgeOptions,
+  type BridgeState,
+  type BridgeTotals,
+  type InFlightBatch,
+} from './bridge/index.js';
+export { bridgeThreadId } from './protocol/index.js';
+
+// The local mode's store.
+export { clearBatchCache, LocalStoreError, type LocalOptions } from './local/index.js';
+
+// What a delivered answer looks like, and the errors a call can meet.
+export {
   BatchRequestError,
   BridgeInputError,
   BridgeOutcomeMismatchError,
   BridgeUnavailableError,
   BridgeUsageError,
-  type CreateBridgeOptions,
-  type OpenAIBridgeOptions,
-  type WaitOptions,
-  type BridgeBackend,
-  type BridgeState,
   type DeliveredOutcome,
-  type BridgeOutcome,
   type QueueSnapshot,
-} from './bridge/index.js';
-export type { Backend, BatchRequest, RequestOutcome } from './backends/types.js';
-export { clearBatchCache, LocalStoreError, type LocalOptions } from './bridge/local/index.js';
-export type { DeliveryMode } from './provider/index.js';
+} from './core/index.js';
+
+// The contract to implement for another batch API (`createBridge({ backend })`).
+export type {
+  BatchBackend,
+  BatchGroup,
+  BatchPoll,
+  BatchRequest,
+  Outcome,
+  PlanOptions,
+  RequestCounts,
+  RequestOutcome,
+  SubmittedBatch,
+} from './backends/types.js';
+export type { SimplePoll, SimpleSubmit } from './backends/simple/simple-backend.js';

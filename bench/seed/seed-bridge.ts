@@ -1,9 +1,8 @@
 import { Annotation, END, START, StateGraph, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import { Client } from '@langchain/langgraph-sdk';
 import { createOpenAIBackend } from '../../src/backends/openai/index.js';
-import { customIdOf, requestKeyOf } from '../../src/bridge/bridge-identity.js';
-import { openAIBridgeBackend } from '../../src/bridge/openai-bridge-backend.js';
-import type { BridgeBackend, BridgeRequestOutcome } from '../../src/bridge/bridge-backend.js';
+import type { BatchBackend, RequestOutcome } from '../../src/backends/types.js';
+import { customIdOf, requestKeyOf } from '../../src/core/index.js';
 import type { SeedOutcome, SeedRequest } from './seed-wait.js';
 
 /**
@@ -50,11 +49,11 @@ export interface SeedBridgeOptions {
 type SeedEvent = { type: 'submit'; request: SeedRequest } | { type: 'tick'; at?: number };
 
 export function createSeedBridge(options: SeedBridgeOptions) {
-  let backend: BridgeBackend | undefined;
+  let backend: BatchBackend | undefined;
   let client: Client | undefined;
 
   const run = async (state: SeedBridgeState, config: LangGraphRunnableConfig): Promise<Partial<SeedBridgeState>> => {
-    backend ??= openAIBridgeBackend(createOpenAIBackend({})) as BridgeBackend;
+    backend ??= createOpenAIBackend({}) as BatchBackend;
     client ??= new Client({ callerOptions: { maxConcurrency: (options.deliveryConcurrency ?? 16) + 2, maxRetries: 3 } });
     const event = state.event as SeedEvent;
     const now = Date.now();
@@ -109,7 +108,7 @@ export function createSeedBridge(options: SeedBridgeOptions) {
 }
 
 /** One resume run per thread, answering its interrupts by id. Returns how many outcomes went out. */
-async function deliver(client: Client, members: QueuedRequest[], outcomes: BridgeRequestOutcome[], concurrency: number): Promise<number> {
+async function deliver(client: Client, members: QueuedRequest[], outcomes: RequestOutcome[], concurrency: number): Promise<number> {
   const byCustomId = new Map(outcomes.map((outcome) => [outcome.customId, outcome]));
   const byThread = new Map<string, QueuedRequest[]>();
   for (const member of members) byThread.set(member.threadId, [...(byThread.get(member.threadId) ?? []), member]);

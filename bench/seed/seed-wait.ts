@@ -1,6 +1,7 @@
 import { getConfig, interrupt, isGraphInterrupt } from '@langchain/langgraph';
 import { Client } from '@langchain/langgraph-sdk';
-import { bridgeThreadId, digestOf } from '../../src/bridge/index.js';
+import { digestOf } from '../../src/core/index.js';
+import { bridgeThreadId } from '../../src/protocol/index.js';
 
 /** The graph id the seed's bridge is registered under in the benchmark's langgraph.json. */
 export const seedBridgeId = 'seed_bridge';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client } from '@langchain/langgraph-sdk';
-import { bridgeThreadId } from '../../src/bridge/index.js';
+import { bridgeThreadId } from '../../src/protocol/index.js';
 import { startLangGraphDevServer, type RunningLangGraphDevServer } from '../../src/testing/langgraph-dev-server.js';
 import { startOpenAIBatchEmulator } from '../../src/testing/index.js';
 import type { RunningEmulator } from '../../src/testing/types.js';

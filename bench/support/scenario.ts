@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@langchain/langgraph-sdk';
-import { errorMessage } from '../../src/bridge/bridge-run-context.js';
+import { errorMessage } from '../../src/core/index.js';
 import { bridgeThreads, startBenchServer, type BenchServer, type MeterCounters } from './bench-server.js';
 
 /**

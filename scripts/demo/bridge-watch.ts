@@ -1,5 +1,5 @@
 import type { Client } from '@langchain/langgraph-sdk';
-import { bridgeThreadId } from '../../src/bridge/bridge-identity.js';
+import { bridgeThreadId } from '../../src/protocol/index.js';
 import { emptyTotals, type BridgeState, type BridgeTotals } from '../../src/bridge/bridge-state.js';
 
 /** A batch as the demo shows it: live while the bridge polls it, `done` once the bridge has taken its results. */

@@ -1,7 +1,7 @@
 import type { Client } from '@langchain/langgraph-sdk';
-import { bridgeThreadId } from '../../src/bridge/bridge-identity.js';
+import { bridgeThreadId } from '../../src/protocol/index.js';
 import type { BridgeState } from '../../src/bridge/bridge-state.js';
-import { cancelBatchRequests } from '../../src/bridge/cancel-client.js';
+import { cancelBatchRequests } from '../../src/agent/index.js';
 
 /**
  * On Ctrl-C with the real API: batches already submitted would run on at OpenAI, and be billed, after the server that

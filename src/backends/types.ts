@@ -1,49 +1,34 @@
 /**
- * The contract between the bridge and a batch API. A backend knows nothing about LangGraph: it turns requests into
- * batches and batches into one outcome per request.
+ * The one contract between the engine (the bridge graph and the local mode) and a batch API. A backend knows nothing
+ * about LangGraph or SQLite: it turns requests into batches and a terminal batch into one outcome per request.
+ * `Payload` is what a request carries for its API: for OpenAI the endpoint and body the official provider built.
  */
 
-/** One request as it goes into a batch input line. */
-export interface BatchRequest {
-  /** Unique within a submission; the only key results are matched by. */
+/** One request as the engine hands it to a backend. */
+export interface BatchRequest<Payload = unknown> {
+  /** Unique within a batch; the only key a result is matched back by. */
   customId: string;
-  /** The endpoint path, e.g. `/v1/chat/completions`; it is the batch line's `url`. */
-  url: string;
-  /** The JSON body exactly as the synchronous API would have received it. */
-  body: Record<string, unknown>;
+  payload: Payload;
 }
 
-/** Requests that go into one batch: same endpoint, same model, within the size limits. */
-export interface BatchGroup {
-  url: string;
-  model: string;
-  requests: BatchRequest[];
-  /** Size of the JSONL input file this group becomes, in bytes. */
-  bytes: number;
+/** Requests that go into one batch, as the backend planned them. */
+export interface BatchGroup<Payload = unknown> {
+  /** What the requests share, for people and for per-group decisions, e.g. `/v1/chat/completions gpt-4o-mini`. */
+  label: string;
+  requests: Array<BatchRequest<Payload>>;
 }
 
-/** A batch that the API accepted. */
+export interface PlanOptions {
+  /** At most this many requests in one group (the engine's `maxRequests`, or a cut after a token limit). */
+  maxRequestsPerBatch?: number;
+}
+
+/** A batch the API accepted. */
 export interface SubmittedBatch {
   batchId: string;
-  inputFileId: string;
-  url: string;
-  model: string;
-  customIds: string[];
   /** Milliseconds since the epoch. */
   submittedAt: number;
 }
-
-export type BatchStatus =
-  | 'validating'
-  | 'failed'
-  | 'in_progress'
-  | 'finalizing'
-  | 'completed'
-  | 'expired'
-  | 'cancelling'
-  | 'cancelled';
-
-export const terminalBatchStatuses: readonly BatchStatus[] = ['failed', 'completed', 'expired', 'cancelled'];
 
 export interface RequestCounts {
   total: number;
@@ -51,18 +36,16 @@ export interface RequestCounts {
   failed: number;
 }
 
-/** The final word on one request of a terminal batch. */
-export type RequestOutcome =
+/** The final word on one request: what a waiting call is answered with. */
+export type Outcome =
   | {
       type: 'success';
-      customId: string;
       statusCode: number;
-      /** The response body (a chat completion, a Responses object, an embeddings list). */
+      /** The response body (a chat completion, a Responses object, an embeddings list, ...). */
       body: unknown;
     }
   | {
       type: 'error';
-      customId: string;
       /** HTTP status of the line, when the line got an HTTP answer. */
       statusCode?: number;
       /** The error body the API returned for the line, when there was one. */
@@ -70,25 +53,41 @@ export type RequestOutcome =
       /** A machine-readable code: `batch_expired`, `token_limit_exceeded`, the API's error code, ... */
       code: string;
       message: string;
-      /** True when submitting the same request again may succeed (expiry, cancellation by the system, 429, 5xx). */
-      retryable: boolean;
+      /** Submitting the same request again may succeed (expiry, cancellation by the system, 429, 5xx, token limits). */
+      retryable?: boolean;
     };
 
+/** An outcome as a backend reports it: for the request of that custom id. */
+export type RequestOutcome = Outcome & { customId: string };
+
 export interface BatchPoll {
-  batchId: string;
-  status: BatchStatus;
-  requestCounts: RequestCounts;
-  /** Present exactly when the batch is terminal: one outcome per submitted custom id. */
+  /** The API's own status word, e.g. `in_progress`, `completed`, `expired`. */
+  status: string;
+  /** True once the batch will change no more; `outcomes` is then present. */
+  terminal: boolean;
+  requestCounts?: RequestCounts;
+  /** Present exactly when terminal: one outcome per submitted custom id (a missing one counts as retryable). */
   outcomes?: RequestOutcome[];
 }
 
-export interface Backend {
-  /** Splits requests into batch groups (by endpoint and model, within the limits) without calling the API. */
-  plan(requests: BatchRequest[]): BatchGroup[];
-  /** Uploads one group's input file and creates its batch. */
-  submit(group: BatchGroup, options?: { metadata?: Record<string, string> }): Promise<SubmittedBatch>;
-  /** Retrieves a batch; once it is terminal, downloads its output and error files and returns every outcome. */
-  poll(batch: Pick<SubmittedBatch, 'batchId' | 'customIds'>): Promise<BatchPoll>;
-  /** Asks the API to cancel a batch. Its requests get their outcomes from a later poll. */
-  cancel(batchId: string): Promise<void>;
+export interface BatchBackend<Payload = unknown> {
+  /**
+   * Groups requests into batches the API accepts, without calling it. Throws for requests it cannot place (a
+   * malformed payload, one larger than a whole batch); the engine then plans them one by one to answer each alone.
+   */
+  plan(requests: Array<BatchRequest<Payload>>, options?: PlanOptions): Array<BatchGroup<Payload>>;
+  /**
+   * Uploads and creates one planned group's batch. `metadata.batch_bridge_submission`, when given, is a tag the engine
+   * recorded before the call; `findSubmitted` looks for it if the process died before the batch id was recorded.
+   */
+  submit(group: BatchGroup<Payload>, options: { metadata: Record<string, string> }): Promise<SubmittedBatch>;
+  /** Retrieves a batch; once it is terminal, reads its results and returns every outcome. */
+  poll(batch: { batchId: string; customIds: string[] }): Promise<BatchPoll>;
+  /** Asks the API to cancel a batch; its requests get their outcomes from a later poll. */
+  cancel?(batchId: string): Promise<void>;
+  /** The batch created with this submission tag since `since` (ms), or null when none was created. */
+  findSubmitted?(submissionTag: string, since: number): Promise<string | null>;
 }
+
+/** The metadata key that ties a batch to the submission the engine recorded before creating it. */
+export const submissionMetadataKey = 'batch_bridge_submission';

@@ -1,16 +1,16 @@
 import type { Client } from '@langchain/langgraph-sdk';
-import type { BridgeBackend } from './bridge-backend.js';
+import type { BatchBackend } from '../backends/types.js';
 import type { BridgeRunOptions } from './bridge-options.js';
 import type { BridgeState } from './bridge-state.js';
 import type { BridgeStore } from './bridge-store.js';
 
 /** Everything one bridge run works with. `state` is a draft the run changes and returns as its update. */
 export interface BridgeRunContext {
-  /** The bridge's assistant id: names its store namespace and addresses its ticks. */
+  /** The bridge's graph id: names its store namespace and addresses its ticks. */
   bridge: string;
   threadId: string;
   store: BridgeStore;
-  backend: BridgeBackend;
+  backend: BatchBackend;
   options: BridgeRunOptions;
   client: Client;
   state: BridgeState;
@@ -23,8 +23,4 @@ export function recordError(context: BridgeRunContext, message: string): void {
   const error = { at: new Date(context.now()).toISOString(), message };
   context.state.lastError = error;
   context.state.recentErrors = [error, ...(context.state.recentErrors ?? [])].slice(0, 10);
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

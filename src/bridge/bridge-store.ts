@@ -1,42 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { BaseStore, Operation } from '@langchain/langgraph';
-import type { DeliveredOutcome } from './bridge-events.js';
+import type { DeliveredOutcome } from '../core/index.js';
+import { bridgeNamespace, inboxNamespace, wakeKey, wakeNamespace } from '../protocol/index.js';
 import type { InFlightBatch } from './bridge-state.js';
 
 /**
  * The bridge keeps one store item per request instead of a queue in its state: a checkpoint would rewrite the whole
- * queue on every run, and the bytes written per request would grow with the queue.
- *
- * Namespaces under [root, bridge]:
- *   requests        requestKey → RequestRecord   (the request, its attempt and status; kept slim after delivery)
- *   queue           requestKey → QueueEntry      (FIFO: the store keeps insertion order)
- *   batch, <label>  customId   → BatchMember     (which request a line of a submitted batch belongs to)
- *   outbox          requestKey → OutboxEntry     (outcomes whose resume run is not accepted yet)
- *   batches         batchId    → InFlightBatch   (batches to poll; written the moment the API accepts one)
- *
- * and [root, '_inbox', bridge thread id]: requestKey → SubmittedRequest, written by waiting nodes on the same server and
- * taken in by the bridge's next run (see bridge-submitter.ts). It is keyed by the bridge's thread, which a node knows
- * from the address it submits to, where the bridge's graph id may differ from the assistant id the node was given.
- * Beside it, [root, '_wake', bridge thread id] holds one item while an inbox run is coming and has not started (see
- * bridge-submitter.ts); every bridge run removes it before it reads the inbox.
+ * queue on every run, and the bytes written per request would grow with the queue. The layout is described, and
+ * shared with the waiting nodes, in protocol/langgraph-internals.ts.
  */
-const root = 'batch_bridge';
-
-export function inboxNamespace(bridgeThreadId: string): string[] {
-  return [root, '_inbox', bridgeThreadId];
-}
-
-export function wakeNamespace(bridgeThreadId: string): string[] {
-  return [root, '_wake', bridgeThreadId];
-}
-
-export const wakeKey = 'coming';
-
-/** A bridge run created to take in the inbox, not started yet. */
-export interface WakeMarker {
-  wakeId: string;
-  createdAt: number;
-}
 
 export type RequestStatus = 'queued' | 'submitted' | 'delivering' | 'delivered';
 
@@ -83,6 +55,11 @@ export interface OutboxEntry {
 /** Store operations are sent in slices so that no single call holds tens of thousands of items. */
 const operationsPerCall = 1000;
 
+/** Store values are plain JSON objects; the records here are, but TypeScript cannot see it through their interfaces. */
+function asItem(value: object): Record<string, unknown> {
+  return value as Record<string, unknown>;
+}
+
 export class BridgeStore {
   constructor(
     private readonly store: BaseStore,
@@ -90,7 +67,7 @@ export class BridgeStore {
   ) {}
 
   private namespace(...labels: string[]): string[] {
-    return [root, this.bridge, ...labels];
+    return bridgeNamespace(this.bridge, ...labels);
   }
 
   /** Namespace labels may not hold '.' or ':', which batch ids of other APIs might. */
@@ -131,11 +108,11 @@ export class BridgeStore {
   }
 
   putRequest(record: RequestRecord): Operation {
-    return { namespace: this.namespace('requests'), key: record.requestKey, value: record as unknown as Record<string, any> };
+    return { namespace: this.namespace('requests'), key: record.requestKey, value: asItem(record) };
   }
 
   putQueueEntry(entry: QueueEntry): Operation {
-    return { namespace: this.namespace('queue'), key: entry.requestKey, value: entry as unknown as Record<string, any> };
+    return { namespace: this.namespace('queue'), key: entry.requestKey, value: asItem(entry) };
   }
 
   deleteQueueEntry(requestKey: string): Operation {
@@ -147,7 +124,7 @@ export class BridgeStore {
   }
 
   putBatchMember(batchId: string, customId: string, member: BatchMember): Operation {
-    return { namespace: this.batchNamespace(batchId), key: customId, value: member as unknown as Record<string, any> };
+    return { namespace: this.batchNamespace(batchId), key: customId, value: asItem(member) };
   }
 
   deleteBatchMember(batchId: string, customId: string): Operation {
@@ -160,7 +137,7 @@ export class BridgeStore {
   }
 
   putOutbox(entry: OutboxEntry): Operation {
-    return { namespace: this.namespace('outbox'), key: entry.requestKey, value: entry as unknown as Record<string, any> };
+    return { namespace: this.namespace('outbox'), key: entry.requestKey, value: asItem(entry) };
   }
 
   deleteOutbox(requestKey: string): Operation {
@@ -186,7 +163,7 @@ export class BridgeStore {
   }
 
   putBatch(batch: InFlightBatch): Operation {
-    return { namespace: this.namespace('batches'), key: batch.batchId, value: batch as unknown as Record<string, any> };
+    return { namespace: this.namespace('batches'), key: batch.batchId, value: asItem(batch) };
   }
 
   deleteBatch(batchId: string): Operation {

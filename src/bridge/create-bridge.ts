@@ -1,29 +1,43 @@
-import { END, START, StateGraph, type LangGraphRunnableConfig } from '@langchain/langgraph';
+import {
+  END,
+  START,
+  StateGraph,
+  type CompiledStateGraph,
+  type LangGraphRunnableConfig,
+} from '@langchain/langgraph';
 import { Client } from '@langchain/langgraph-sdk';
-import type { BridgeBackend } from './bridge-backend.js';
-import { bridgeEventSchema, type BridgeEvent } from './bridge-events.js';
+import { simpleBackend, type SimplePoll, type SimpleSubmit } from '../backends/simple/simple-backend.js';
+import type { BatchBackend } from '../backends/types.js';
+import { BridgeInputError, BridgeUsageError, errorMessage, type QueueSnapshot } from '../core/index.js';
+import { bridgeEventSchema, type BridgeEvent } from '../protocol/index.js';
 import { bridgeRunOptionsSchema, type BridgeRunOptions } from './bridge-options.js';
-import { errorMessage, recordError, type BridgeRunContext } from './bridge-run-context.js';
+import { recordError, type BridgeRunContext } from './bridge-run-context.js';
 import { BridgeStateAnnotation, type BridgeState } from './bridge-state.js';
 import { BridgeStore } from './bridge-store.js';
-import { cancelRequests } from './cancel-requests.js';
-import { deliverOutcomes } from './deliver-outcomes.js';
-import { BridgeInputError, BridgeUsageError } from './errors.js';
-import type { QueueSnapshot } from './flush-policy.js';
-import { flushQueue, recountQueue } from './flush-queue.js';
-import { ingestRequests } from './ingest-requests.js';
-import { pollBatches } from './poll-batches.js';
-import { scheduleTick } from './schedule-tick.js';
-import { simpleBackend, type SimplePoll, type SimpleSubmit } from './simple-backend.js';
+import { cancelRequests } from './steps/cancel-requests.js';
+import { deliverOutcomes } from './steps/deliver-outcomes.js';
+import { flushQueue, recountQueue } from './steps/flush-queue.js';
+import { ingestRequests } from './steps/ingest-requests.js';
+import { pollBatches } from './steps/poll-batches.js';
+import { scheduleTick } from './steps/schedule-tick.js';
+
+/** The compiled bridge graph: one node, `bridge`, over the bridge's state. Export it and register it in langgraph.json. */
+export type BridgeGraph = CompiledStateGraph<
+  typeof BridgeStateAnnotation.State,
+  typeof BridgeStateAnnotation.Update,
+  'bridge' | typeof START,
+  typeof BridgeStateAnnotation.spec,
+  typeof BridgeStateAnnotation.spec
+>;
 
 export interface CreateBridgeOptions<Payload = unknown> extends Partial<Omit<BridgeRunOptions, 'shouldSubmit'>> {
   /** The graph's name in LangGraph Studio. */
   name?: string;
   /** A full backend; created on the first run when given as a function (so that settings are read on the server). */
-  backend?: BridgeBackend<Payload> | (() => BridgeBackend<Payload>);
-  /** The seed's simple form: submit items, get a batch id back. */
+  backend?: BatchBackend<Payload> | (() => BatchBackend<Payload>);
+  /** The simplest batch API: submit items, get a batch id back. */
   submit?: SimpleSubmit<Payload>;
-  /** The seed's simple form: null while running, the results in submission order when done, an Error when failed. */
+  /** The simplest batch API: null while running, the results in submission order when done, an Error when failed. */
   poll?: SimplePoll;
   /** Overrides the size and age rules of the flush policy. */
   shouldSubmit?: (queue: QueueSnapshot) => boolean;
@@ -35,19 +49,19 @@ export interface CreateBridgeOptions<Payload = unknown> extends Partial<Omit<Bri
  * Creates a bridge graph: export it from langgraph.json and every `wait()` (and every batch-bridge model) addressed to
  * its graph id is queued, submitted in batches, polled, and answered by resuming the waiting thread.
  */
-export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Payload>) {
+export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Payload>): BridgeGraph {
   const { name, backend: backendOption, submit, poll, apiKey, shouldSubmit, ...rest } = options;
   const runOptions: BridgeRunOptions = { ...bridgeRunOptionsSchema.parse(rest), shouldSubmit };
   if (!backendOption && !(submit && poll)) {
     throw new BridgeUsageError('createBridge needs either a backend or both submit and poll functions.');
   }
-  let backend: BridgeBackend | undefined;
-  const resolveBackend = (): BridgeBackend => {
+  let backend: BatchBackend | undefined;
+  const resolveBackend = (): BatchBackend => {
     backend ??= (backendOption
       ? typeof backendOption === 'function'
         ? backendOption()
         : backendOption
-      : simpleBackend(submit!, poll!)) as BridgeBackend;
+      : simpleBackend(submit!, poll!)) as BatchBackend;
     return backend;
   };
   let client: Client | undefined;
@@ -85,7 +99,8 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
       await recountQueue(context);
     }
     // Every run takes in the inbox (requests handed over through the store), so a tick or a cancel sees them too.
-    await ingestRequests(context, event.type === 'submit' ? event.requests : []);
+    const handedOver = event.type === 'hand_over' || event.type === 'submit' ? event.requests : [];
+    await ingestRequests(context, handedOver);
     const steps: Array<[string, () => Promise<void>]> = [];
     if (event.type === 'cancel') steps.push(['cancelling', () => cancelRequests(context, event)]);
     if (event.type === 'tick' || event.type === 'cancel') steps.push(['polling', () => pollBatches(context, { force: event.type === 'cancel' })]);
@@ -115,7 +130,9 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
 
 function parseEvent(value: unknown): BridgeEvent {
   if (value === null || value === undefined) {
-    throw new BridgeInputError("The bridge's input must be { event: { type: 'submit' | 'tick' | 'cancel', ... } }; no event was given.");
+    throw new BridgeInputError(
+      "The bridge's input must be { event: { type: 'hand_over' | 'inbox' | 'tick' | 'cancel', ... } }; no event was given.",
+    );
   }
   const parsed = bridgeEventSchema.safeParse(value);
   if (!parsed.success) {
@@ -127,6 +144,6 @@ function parseEvent(value: unknown): BridgeEvent {
 
 /** The state keeps what the run was for, not the request bodies it carried. */
 function summarizeEvent(event: BridgeEvent) {
-  if (event.type === 'submit') return { type: 'submit', requests: event.requests.length };
+  if (event.type === 'hand_over' || event.type === 'submit') return { type: event.type, requests: event.requests.length };
   return event;
 }

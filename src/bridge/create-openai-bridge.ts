@@ -1,6 +1,5 @@
-import { createOpenAIBackend, type OpenAIBackendSettings } from '../backends/openai/index.js';
-import { createBridge, type CreateBridgeOptions } from './create-bridge.js';
-import { openAIBridgeBackend, type OpenAIPayload } from './openai-bridge-backend.js';
+import { createOpenAIBackend, type OpenAIBackendSettings, type OpenAIPayload } from '../backends/openai/index.js';
+import { createBridge, type BridgeGraph, type CreateBridgeOptions } from './create-bridge.js';
 
 export interface OpenAIBridgeOptions extends Omit<CreateBridgeOptions<OpenAIPayload>, 'backend' | 'submit' | 'poll'> {
   /**
@@ -14,11 +13,11 @@ export interface OpenAIBridgeOptions extends Omit<CreateBridgeOptions<OpenAIPayl
  * The bridge graph for batchOpenAI models. Export it from a module and register it in langgraph.json
  * (`"batch_bridge": "./src/bridge.ts:bridge"`).
  */
-export function createOpenAIBridge(options: OpenAIBridgeOptions = {}) {
+export function createOpenAIBridge(options: OpenAIBridgeOptions = {}): BridgeGraph {
   const { openai, ...bridgeOptions } = options;
   return createBridge<OpenAIPayload>({
     name: 'batch_bridge',
     ...bridgeOptions,
-    backend: () => openAIBridgeBackend(createOpenAIBackend(openai ?? {})),
+    backend: () => createOpenAIBackend(openai ?? {}),
   });
 }

@@ -1,4 +1,4 @@
-import type { BridgeState } from '../bridge/bridge-state.js';
+import type { BridgeState } from '../bridge/index.js';
 
 /** How long ago (or from now) a time is, in the largest unit that fits: `12 s ago`, `in 3 min`. */
 function relative(at: number, now: number): string {

@@ -5,8 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { Client } from '@langchain/langgraph-sdk';
-import { bridgeThreadId } from '../bridge/bridge-identity.js';
-import type { BridgeState } from '../bridge/bridge-state.js';
+import type { BridgeState } from '../bridge/index.js';
+import { bridgeThreadId } from '../protocol/index.js';
 import { formatBridgeStatus } from './format-status.js';
 
 const usage = `Usage: batch-bridge status [--url URL] [--bridge ID] [--json]

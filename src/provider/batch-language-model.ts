@@ -5,7 +5,7 @@ import type {
   LanguageModelV3GenerateResult,
   LanguageModelV3StreamResult,
 } from '@ai-sdk/provider';
-import { BridgeUsageError } from '../bridge/index.js';
+import { BridgeUsageError } from '../core/index.js';
 import type { BatchOpenAIProviderSettings } from './batch-openai-settings.js';
 import { answerThroughBatch } from './answer-through-batch.js';
 import type { OutcomeRoute } from './outcome-route.js';

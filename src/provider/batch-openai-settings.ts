@@ -1,6 +1,6 @@
 import type { FetchFunction } from '@ai-sdk/provider-utils';
 import { z } from 'zod';
-import { localOptionsSchema } from '../bridge/local/index.js';
+import { localOptionsSchema } from '../local/index.js';
 
 export const batchOpenAISettingsSchema = z.object({
   /** The OpenAI API base URL the request is built for; its path after `/v1` becomes the batch line's `url`. */

@@ -1,12 +1,6 @@
 import { createOpenAI, type OpenAIProvider } from '@ai-sdk/openai';
+import type { OpenAIPayload } from '../backends/openai/index.js';
 import type { BatchOpenAIProviderSettings } from './batch-openai-settings.js';
-
-/** The HTTP call the official provider would have made: what becomes one batch line. */
-export interface OpenAIRequest {
-  /** The Batch API `url`: `/v1/chat/completions`, `/v1/responses` or `/v1/embeddings`. */
-  url: string;
-  body: Record<string, unknown>;
-}
 
 export type OpenAIModelKind = 'chat' | 'responses' | 'embedding';
 
@@ -14,7 +8,7 @@ const defaultBaseURL = 'https://api.openai.com/v1';
 
 /** Thrown from the capturing fetch so that nothing is sent; caught right where the capture started. */
 class CapturedRequest {
-  constructor(readonly request: OpenAIRequest) {}
+  constructor(readonly request: OpenAIPayload) {}
 }
 
 /** The official provider needs a key to build a request; this one is never sent and never stored (headers are dropped). */
@@ -37,7 +31,7 @@ export async function captureRequest<Model>(
   settings: BatchOpenAIProviderSettings,
   pick: (provider: OpenAIProvider) => Model,
   call: (model: Model) => PromiseLike<unknown>,
-): Promise<OpenAIRequest> {
+): Promise<OpenAIPayload> {
   const baseURL = (settings.baseURL ?? defaultBaseURL).replace(/\/+$/, '');
   const capture: typeof globalThis.fetch = async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;

@@ -1,7 +1,8 @@
-import { BridgeUsageError, isInLangGraphServerRun, takeWaitTurn, waitForOutcome, type DeliveredOutcome } from '../bridge/index.js';
-import { localBatcherFor, type LocalBatcher } from '../bridge/local/index.js';
+import { isInLangGraphServerRun, takeWaitTurn, waitForOutcome } from '../agent/index.js';
+import { BridgeUsageError, type DeliveredOutcome } from '../core/index.js';
+import { localBatcherFor, type LocalBatcher } from '../local/index.js';
 import type { ParsedBatchOpenAISettings, ResolvedBridgeTarget } from './batch-openai-settings.js';
-import type { OpenAIRequest } from './openai-request.js';
+import type { OpenAIPayload } from '../backends/openai/index.js';
 
 export type DeliveryMode = 'bridge' | 'local';
 
@@ -55,7 +56,7 @@ export class OutcomeRoute {
     return isInLangGraphServerRun() ? 'bridge' : 'local';
   }
 
-  async deliver(ticket: RouteTicket, request: OpenAIRequest, options: { description: string; abortSignal?: AbortSignal }): Promise<RoutedOutcome> {
+  async deliver(ticket: RouteTicket, request: OpenAIPayload, options: { description: string; abortSignal?: AbortSignal }): Promise<RoutedOutcome> {
     const { mode } = ticket;
     if (mode === 'bridge') {
       const delivered = await waitForOutcome(request, {

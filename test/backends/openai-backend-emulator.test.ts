@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchApiError } from '../../src/backends/openai/errors.js';
 import { parseBatchOutput } from '../../src/backends/openai/parse-batch-output.js';
-import type { BatchRequest } from '../../src/backends/types.js';
+import type { OpenAIBatchRequest as BatchRequest } from '../../src/backends/openai/index.js';
 import { embeddingRequest } from './support/fixtures.js';
 import { chatText, emulatorApiKey, pollUntilTerminal, tracedChatRequest, useEmulator } from './support/emulator-harness.js';
 

@@ -3,7 +3,7 @@ import { BatchPlanError } from '../../src/backends/openai/errors.js';
 import { countEmbeddingInputs, planBatches } from '../../src/backends/openai/plan-batches.js';
 import { serializeBatchInput, serializeBatchLine } from '../../src/backends/openai/serialize-batch-input.js';
 import { openAIBatchLimits, type OpenAIBatchLimits } from '../../src/backends/openai/settings.js';
-import type { BatchRequest } from '../../src/backends/types.js';
+import type { OpenAIBatchRequest as BatchRequest } from '../../src/backends/openai/index.js';
 import { chatRequest, embeddingRequest } from './support/fixtures.js';
 
 const limits = (overrides: Partial<OpenAIBatchLimits> = {}): OpenAIBatchLimits => ({ ...openAIBatchLimits, ...overrides });
@@ -25,7 +25,7 @@ describe('planBatches', () => {
       embeddingRequest('e1', 'hello'),
       chatRequest('b1', 'gpt-4o'),
       chatRequest('a2', 'gpt-4o-mini'),
-      { customId: 'r1', url: '/v1/responses', body: { model: 'gpt-4o-mini', input: 'hi' } },
+      { customId: 'r1', payload: { url: '/v1/responses', body: { model: 'gpt-4o-mini', input: 'hi' } } },
       chatRequest('b2', 'gpt-4o'),
     ];
     const groups = planBatches(requests, limits());
@@ -85,8 +85,8 @@ describe('planBatches', () => {
 
   it('does not count embedding inputs for other endpoints', () => {
     const requests = [
-      { customId: 'r1', url: '/v1/responses', body: { model: 'm', input: ['a', 'b', 'c'] } },
-      { customId: 'r2', url: '/v1/responses', body: { model: 'm', input: ['a', 'b', 'c'] } },
+      { customId: 'r1', payload: { url: '/v1/responses', body: { model: 'm', input: ['a', 'b', 'c'] } } },
+      { customId: 'r2', payload: { url: '/v1/responses', body: { model: 'm', input: ['a', 'b', 'c'] } } },
     ];
     expect(planBatches(requests, limits({ maxEmbeddingInputsPerBatch: 1 }))).toHaveLength(1);
   });
@@ -115,20 +115,20 @@ describe('planBatches', () => {
   });
 
   it('refuses requests without a model, with an unknown endpoint or without a custom id', () => {
-    expect(planError(() => planBatches([{ customId: 'a', url: '/v1/chat/completions', body: {} }], limits())).code).toBe(
+    expect(planError(() => planBatches([{ customId: 'a', payload: { url: '/v1/chat/completions', body: {} } }], limits())).code).toBe(
       'missing_model',
     );
-    expect(planError(() => planBatches([{ customId: 'a', url: '/v1/chat', body: { model: 'm' } }], limits())).code).toBe(
+    expect(planError(() => planBatches([{ customId: 'a', payload: { url: '/v1/chat', body: { model: 'm' } } }], limits())).code).toBe(
       'unsupported_endpoint',
     );
-    expect(planError(() => planBatches([{ customId: '', url: '/v1/embeddings', body: { model: 'm' } }], limits())).code).toBe(
+    expect(planError(() => planBatches([{ customId: '', payload: { url: '/v1/embeddings', body: { model: 'm' } } }], limits())).code).toBe(
       'invalid_request',
     );
   });
 
   it('refuses a body that is not JSON, naming the request', () => {
     const error = planError(() =>
-      planBatches([{ customId: 'big-int', url: '/v1/chat/completions', body: { model: 'm', seed: 10n } }], limits()),
+      planBatches([{ customId: 'big-int', payload: { url: '/v1/chat/completions', body: { model: 'm', seed: 10n } } }], limits()),
     );
     expect(error.code).toBe('invalid_request');
     expect(error.customId).toBe('big-int');
@@ -158,7 +158,7 @@ describe('serializeBatchLine', () => {
       custom_id: 'c1',
       method: 'POST',
       url: '/v1/chat/completions',
-      body: chatRequest('c1').body,
+      body: chatRequest('c1').payload.body,
     });
   });
 

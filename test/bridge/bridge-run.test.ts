@@ -1,17 +1,17 @@
 import { InMemoryStore } from '@langchain/langgraph';
 import type { Client } from '@langchain/langgraph-sdk';
 import { describe, expect, it } from 'vitest';
-import type { BridgeRequestOutcome } from '../../src/bridge/bridge-backend.js';
+import type { RequestOutcome } from '../../src/backends/types.js';
 import { bridgeRunOptionsSchema } from '../../src/bridge/bridge-options.js';
 import type { BridgeRunContext } from '../../src/bridge/bridge-run-context.js';
 import { emptyTotals, type BridgeState } from '../../src/bridge/bridge-state.js';
 import { BridgeStore } from '../../src/bridge/bridge-store.js';
-import { deliverOutcomes } from '../../src/bridge/deliver-outcomes.js';
-import { BridgeInputError } from '../../src/bridge/errors.js';
-import { flushQueue } from '../../src/bridge/flush-queue.js';
-import { ingestRequests } from '../../src/bridge/ingest-requests.js';
-import { pollBatches } from '../../src/bridge/poll-batches.js';
-import { simpleBackend } from '../../src/bridge/simple-backend.js';
+import { deliverOutcomes } from '../../src/bridge/steps/deliver-outcomes.js';
+import { BridgeInputError } from '../../src/core/errors.js';
+import { flushQueue } from '../../src/bridge/steps/flush-queue.js';
+import { ingestRequests } from '../../src/bridge/steps/ingest-requests.js';
+import { pollBatches } from '../../src/bridge/steps/poll-batches.js';
+import { simpleBackend } from '../../src/backends/simple/simple-backend.js';
 
 /**
  * The bridge's steps on LangGraph's own in-memory store and the seed's simple submit/poll backend. Resumes go to a
@@ -143,7 +143,7 @@ describe('a bridge run, step by step', () => {
 
   it('resubmits retryable outcomes until maxAttempts, then delivers the error', async () => {
     const { context, resumes, advance } = setUp();
-    const failing: BridgeRequestOutcome = { type: 'error', customId: '', code: 'server_error', message: 'boom', retryable: true };
+    const failing: RequestOutcome = { type: 'error', customId: '', code: 'server_error', message: 'boom', retryable: true };
     context.backend = {
       ...context.backend,
       poll: async ({ customIds }) => ({ status: 'completed', terminal: true, outcomes: customIds.map((customId) => ({ ...failing, customId })) }),

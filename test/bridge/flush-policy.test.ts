@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { flushPolicySchema, nextFlushAt, shouldFlush } from '../../src/bridge/flush-policy.js';
-import { bridgeThreadId, customIdOf, digestOf, requestKeyOf } from '../../src/bridge/bridge-identity.js';
+import { flushPolicySchema, nextFlushAt, shouldFlush } from '../../src/core/flush-policy.js';
+import { customIdOf, digestOf, requestKeyOf } from '../../src/core/identity.js';
+import { bridgeThreadId } from '../../src/protocol/bridge-identity.js';
 
 const policy = flushPolicySchema.parse({ maxRequests: 100, maxBytes: 1000, maxWaitMs: 5000 });
 const queue = (count: number, bytes: number, age: number) => ({ count, bytes, oldestQueuedAt: 10_000 - age, now: 10_000 });

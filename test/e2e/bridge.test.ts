@@ -165,10 +165,10 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
     const created = (await inboxRuns()).filter((run) => !before.has(run.run_id));
     expect(created.length).toBeGreaterThanOrEqual(1);
     expect(created.length).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 1000) + 1);
-    const submitRuns = (await environment.client.runs.list(bridgeThread, { limit: 1000 })).filter(
-      (run) => eventTypeOf(run) === 'submit' && Date.parse(run.created_at) >= started,
+    const handOverRuns = (await environment.client.runs.list(bridgeThread, { limit: 1000 })).filter(
+      (run) => eventTypeOf(run) === 'hand_over' && Date.parse(run.created_at) >= started,
     );
-    expect(submitRuns).toHaveLength(0);
+    expect(handOverRuns).toHaveLength(0);
   });
 
   it('gives a per-line 400 to its own node of a fan-out as a non-retryable APICallError; the others succeed', async () => {

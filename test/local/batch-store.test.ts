@@ -3,8 +3,8 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { generateText } from 'ai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeLocalBatchers } from '../../src/bridge/local/index.js';
-import { loadSqlite } from '../../src/bridge/local/sqlite.js';
+import { closeLocalBatchers } from '../../src/local/index.js';
+import { loadSqlite } from '../../src/local/sqlite.js';
 import { clearBatchCache, LocalStoreError } from '../../src/index.js';
 import { startLocalEnvironment, waitFor, type LocalEnvironment } from './support/local-environment.js';
 
@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 /** Opens the test's store beside the batcher's own connection, to stage what a killed process leaves behind. */
-async function withStore<T>(directory: string, change: (database: import('../../src/bridge/local/sqlite.js').SqliteDatabase) => T): Promise<T> {
+async function withStore<T>(directory: string, change: (database: import('../../src/local/sqlite.js').SqliteDatabase) => T): Promise<T> {
   const Database = await loadSqlite();
   const database = new Database(path.join(directory, 'store.sqlite'));
   try {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { APICallError } from '@ai-sdk/provider';
 import { generateText, jsonSchema, tool } from 'ai';
 import { describe, expect, it } from 'vitest';
-import type { DeliveredOutcome } from '../../src/bridge/index.js';
+import type { DeliveredOutcome } from '../../src/core/index.js';
 import { captureRequest, replayResponse } from '../../src/provider/openai-request.js';
 import { outcomeError } from '../../src/provider/outcome-error.js';
 import { createBatchOpenAI } from '../../src/index.js';

@@ -1,4 +1,5 @@
-import type { BatchStatus, RequestOutcome } from '../types.js';
+import type { RequestOutcome } from '../types.js';
+import type { BatchStatus } from './openai-types.js';
 import type { BatchOutputLine } from './parse-batch-output.js';
 
 /** One entry of a failed batch's `errors.data`. */

@@ -1,4 +1,5 @@
-import type { BatchStatus, RequestOutcome } from '../types.js';
+import type { RequestOutcome } from '../types.js';
+import type { BatchStatus } from './openai-types.js';
 import { classifyOutputLine, missingOutcome } from './classify-outcome.js';
 import type { BatchOutputLine } from './parse-batch-output.js';
 

@@ -1,5 +1,13 @@
 export { createOpenAIBackend, type OpenAIBackend, type OpenAIBatchPoll } from './openai-backend.js';
 export {
+  terminalBatchStatuses,
+  type BatchStatus,
+  type OpenAIBatchGroup,
+  type OpenAIBatchRequest,
+  type OpenAIPayload,
+  type OpenAISubmittedBatch,
+} from './openai-types.js';
+export {
   openAIBatchLimits,
   type OpenAIBackendSettings,
   type OpenAIBatchLimits,

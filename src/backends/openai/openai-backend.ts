@@ -1,20 +1,21 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError, toFile, type OpenAI } from 'openai';
 import type { Batch, BatchCreateParams } from 'openai/resources/batches';
-import {
-  terminalBatchStatuses,
-  type Backend,
-  type BatchGroup,
-  type BatchPoll,
-  type BatchRequest,
-  type SubmittedBatch,
-} from '../types.js';
+import type { BatchBackend, BatchPoll, PlanOptions } from '../types.js';
 import { buildBatchMetadata } from './batch-metadata.js';
 import { outcomesForFailedBatch, type BatchErrorData } from './classify-outcome.js';
 import { collectFileOutcomes, mergeOutcomes, type FileOutcomes } from './collect-outcomes.js';
 import { BatchApiError, BatchOutputUnavailableError, BatchPlanError, type BatchApiOperation } from './errors.js';
 import { parseBatchOutput } from './parse-batch-output.js';
-import { planBatches } from './plan-batches.js';
+import { findSubmittedBatch } from './find-submitted-batch.js';
+import {
+  terminalBatchStatuses,
+  type OpenAIBatchGroup,
+  type OpenAIBatchRequest,
+  type OpenAIPayload,
+  type OpenAISubmittedBatch,
+} from './openai-types.js';
+import { planBatches, plannedLinesOf } from './plan-batches.js';
 import { serializeBatchInput } from './serialize-batch-input.js';
 import {
   resolveOpenAIBackendSettings,
@@ -25,6 +26,7 @@ import { callWithRetry } from './with-retry.js';
 
 /** A poll with what the OpenAI backend can say beyond the Backend contract. */
 export interface OpenAIBatchPoll extends BatchPoll {
+  batchId: string;
   /** Lines in the output or error file whose custom_id was not submitted; they were ignored. */
   unknownCustomIds?: number;
   /** Lines repeating a custom_id; the success (or else the first line) was kept. */
@@ -33,9 +35,13 @@ export interface OpenAIBatchPoll extends BatchPoll {
   batchErrors?: BatchErrorData[];
 }
 
-export interface OpenAIBackend extends Backend {
+export interface OpenAIBackend extends BatchBackend<OpenAIPayload> {
   readonly limits: Readonly<OpenAIBatchLimits>;
-  poll(batch: Pick<SubmittedBatch, 'batchId' | 'customIds'>): Promise<OpenAIBatchPoll>;
+  plan(requests: OpenAIBatchRequest[], options?: PlanOptions): OpenAIBatchGroup[];
+  submit(group: OpenAIBatchGroup, options?: { metadata?: Record<string, string> }): Promise<OpenAISubmittedBatch>;
+  poll(batch: { batchId: string; customIds: string[] }): Promise<OpenAIBatchPoll>;
+  cancel(batchId: string): Promise<void>;
+  findSubmitted(submissionTag: string, since: number): Promise<string | null>;
 }
 
 /** Our own retry loop is the only one: a client passed in may have its own `maxRetries`, which is switched off. */
@@ -51,10 +57,15 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings = {}): OpenA
   const call = <T>(operation: BatchApiOperation, run: (attempt: number) => Promise<T>) =>
     callWithRetry(operation, retry, secrets, run);
 
-  async function submit(group: BatchGroup, options?: { metadata?: Record<string, string> }): Promise<SubmittedBatch> {
-    const bytes = checkGroup(group, limits);
+  async function submit(
+    group: OpenAIBatchGroup,
+    options?: { metadata?: Record<string, string> },
+  ): Promise<OpenAISubmittedBatch> {
+    // A group straight from plan() is uploaded as plan() serialized it; any other is planned again to be checked.
+    const lines = plannedLinesOf(group);
+    const bytes = lines ? group.bytes : checkGroup(group, limits);
     const metadata = buildBatchMetadata(resolved.metadata, options?.metadata);
-    const content = serializeBatchInput(group.requests, bytes);
+    const content = serializeBatchInput(group.requests, bytes, lines);
     const filename = inputFilename(group, content);
     const file = await call('upload', async () =>
       client.files.create({ file: await toFile(content, filename), purpose: 'batch' }, requestOptions),
@@ -93,7 +104,7 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings = {}): OpenA
     };
   }
 
-  async function poll(batch: Pick<SubmittedBatch, 'batchId' | 'customIds'>): Promise<OpenAIBatchPoll> {
+  async function poll(batch: { batchId: string; customIds: string[] }): Promise<OpenAIBatchPoll> {
     const { batchId, customIds } = batch;
     const current = await call('retrieveBatch', () => client.batches.retrieve(batchId, requestOptions));
     const status = current.status;
@@ -102,11 +113,12 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings = {}): OpenA
       completed: current.request_counts?.completed ?? 0,
       failed: current.request_counts?.failed ?? 0,
     };
-    if (!terminalBatchStatuses.includes(status)) return { batchId, status, requestCounts };
+    if (!terminalBatchStatuses.includes(status)) return { batchId, status, terminal: false, requestCounts };
 
     if (status === 'failed') {
       const batchErrors: BatchErrorData[] = current.errors?.data ?? [];
-      return { batchId, status, requestCounts, outcomes: outcomesForFailedBatch(customIds, batchErrors), batchErrors };
+      const outcomes = outcomesForFailedBatch(customIds, batchErrors);
+      return { batchId, status, terminal: true, requestCounts, outcomes, batchErrors };
     }
 
     const submitted = new Set(customIds);
@@ -115,7 +127,7 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings = {}): OpenA
       if (fileId) files.push(await readFileOutcomes(batchId, fileId, submitted));
     }
     const { outcomes, unknownCustomIds, duplicateLines } = mergeOutcomes(customIds, status, files);
-    return { batchId, status, requestCounts, outcomes, unknownCustomIds, duplicateLines };
+    return { batchId, status, terminal: true, requestCounts, outcomes, unknownCustomIds, duplicateLines };
   }
 
   /** The whole file is read again on a retry, so a download cut halfway never leaves half the outcomes. */
@@ -157,10 +169,11 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings = {}): OpenA
 
   return {
     limits: Object.freeze({ ...limits }),
-    plan: (requests: BatchRequest[]) => planBatches(requests, limits),
+    plan: (requests, options) => planBatches(requests, limits, options),
     submit,
     poll,
     cancel,
+    findSubmitted: (submissionTag, since) => findSubmittedBatch(client, submissionTag, since),
   };
 }
 
@@ -168,7 +181,7 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings = {}): OpenA
  * A group may have been built or changed by the caller since plan(): planning it again must give back exactly this
  * one group, which also re-checks unique custom ids and the limits. Returns the group's size in bytes.
  */
-function checkGroup(group: BatchGroup, limits: OpenAIBatchLimits): number {
+function checkGroup(group: OpenAIBatchGroup, limits: OpenAIBatchLimits): number {
   if (!group || !Array.isArray(group.requests) || group.requests.length === 0) {
     throw new BatchPlanError('group_mismatch', 'A batch group needs at least one request.');
   }
@@ -193,7 +206,7 @@ function checkGroup(group: BatchGroup, limits: OpenAIBatchLimits): number {
 }
 
 /** A name that says what the file is in the dashboard; the content hash tells identical uploads apart from others. */
-function inputFilename(group: BatchGroup, content: Buffer): string {
+function inputFilename(group: OpenAIBatchGroup, content: Buffer): string {
   const slug = (text: string) => text.replace(/[^A-Za-z0-9.]+/g, '-').replace(/^-+|-+$/g, '');
   const digest = createHash('sha256').update(content).digest('hex').slice(0, 16);
   return `batch-bridge-${slug(group.url)}-${slug(group.model)}-${digest}.jsonl`;

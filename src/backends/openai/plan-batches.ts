@@ -1,4 +1,5 @@
-import type { BatchGroup, BatchRequest } from '../types.js';
+import type { PlanOptions } from '../types.js';
+import type { OpenAIBatchGroup, OpenAIBatchRequest } from './openai-types.js';
 import { BatchPlanError } from './errors.js';
 import { batchLineBytes, serializeBatchLine } from './serialize-batch-input.js';
 import type { OpenAIBatchLimits } from './settings.js';
@@ -18,9 +19,21 @@ export const supportedBatchEndpoints: readonly string[] = [
 const embeddingsEndpoint = '/v1/embeddings';
 
 interface SizedRequest {
-  request: BatchRequest;
+  request: OpenAIBatchRequest;
+  /** The request's input line, newline included: serialized once, here, and uploaded as it is. */
+  line: string;
   bytes: number;
   embeddingInputs: number;
+}
+
+/** The input lines of each planned group, so that submit() uploads what plan() measured without serializing again. */
+const plannedLines = new WeakMap<OpenAIBatchGroup, { requests: readonly OpenAIBatchRequest[]; lines: string[] }>();
+
+/** The lines plan() serialized for this very group, or undefined when the group was built or changed elsewhere. */
+export function plannedLinesOf(group: OpenAIBatchGroup): string[] | undefined {
+  const planned = plannedLines.get(group);
+  if (!planned || planned.requests.length !== group.requests.length) return undefined;
+  return planned.requests.every((request, index) => request === group.requests[index]) ? planned.lines : undefined;
 }
 
 /**
@@ -39,17 +52,25 @@ export function countEmbeddingInputs(body: Record<string, unknown>): number {
  * Groups come out sorted by endpoint then model, each keeping the input order of its requests, so the same requests
  * always give the same batches.
  */
-export function planBatches(requests: readonly BatchRequest[], limits: OpenAIBatchLimits): BatchGroup[] {
+export function planBatches(
+  requests: readonly OpenAIBatchRequest[],
+  limits: OpenAIBatchLimits,
+  options: PlanOptions = {},
+): OpenAIBatchGroup[] {
+  const effective = {
+    ...limits,
+    maxRequestsPerBatch: Math.min(limits.maxRequestsPerBatch, options.maxRequestsPerBatch ?? Infinity),
+  };
   const buckets = new Map<string, { url: string; model: string; items: SizedRequest[] }>();
   const seenCustomIds = new Set<string>();
 
   for (const request of requests) {
     const model = checkRequest(request, seenCustomIds);
     const item = sizeRequest(request, limits);
-    const key = JSON.stringify([request.url, model]);
+    const key = JSON.stringify([request.payload.url, model]);
     let bucket = buckets.get(key);
     if (!bucket) {
-      bucket = { url: request.url, model, items: [] };
+      bucket = { url: request.payload.url, model, items: [] };
       buckets.set(key, bucket);
     }
     bucket.items.push(item);
@@ -58,10 +79,10 @@ export function planBatches(requests: readonly BatchRequest[], limits: OpenAIBat
   const ordered = [...buckets.values()].sort(
     (left, right) => compareText(left.url, right.url) || compareText(left.model, right.model),
   );
-  return ordered.flatMap((bucket) => splitAtLimits(bucket.url, bucket.model, bucket.items, limits));
+  return ordered.flatMap((bucket) => splitAtLimits(bucket.url, bucket.model, bucket.items, effective));
 }
 
-function checkRequest(request: BatchRequest, seenCustomIds: Set<string>): string {
+function checkRequest(request: OpenAIBatchRequest, seenCustomIds: Set<string>): string {
   const customId: unknown = request?.customId;
   if (typeof customId !== 'string' || customId.length === 0) {
     throw new BatchPlanError('invalid_request', 'Every request needs a non-empty string customId.');
@@ -74,15 +95,19 @@ function checkRequest(request: BatchRequest, seenCustomIds: Set<string>): string
     );
   }
   seenCustomIds.add(customId);
-  if (typeof request.url !== 'string' || !supportedBatchEndpoints.includes(request.url)) {
+  const payload: unknown = request.payload;
+  if (typeof payload !== 'object' || payload === null) {
+    throw new BatchPlanError('invalid_request', `Request "${customId}" is not an OpenAI request ({ url, body }).`, customId);
+  }
+  const { url, body } = payload as Partial<OpenAIBatchRequest['payload']>;
+  if (typeof url !== 'string' || !supportedBatchEndpoints.includes(url)) {
     throw new BatchPlanError(
       'unsupported_endpoint',
-      `Request "${customId}" has url ${JSON.stringify(request.url)}, which the Batch API does not accept; ` +
+      `Request "${customId}" has url ${JSON.stringify(url)}, which the Batch API does not accept; ` +
         `expected one of ${supportedBatchEndpoints.join(', ')}.`,
       customId,
     );
   }
-  const body: unknown = request.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new BatchPlanError('invalid_request', `Request "${customId}" needs a JSON object body.`, customId);
   }
@@ -97,8 +122,9 @@ function checkRequest(request: BatchRequest, seenCustomIds: Set<string>): string
   return model;
 }
 
-function sizeRequest(request: BatchRequest, limits: OpenAIBatchLimits): SizedRequest {
-  const bytes = batchLineBytes(serializeBatchLine(request));
+function sizeRequest(request: OpenAIBatchRequest, limits: OpenAIBatchLimits): SizedRequest {
+  const line = serializeBatchLine(request);
+  const bytes = batchLineBytes(line);
   if (bytes > limits.maxBytesPerFile) {
     throw new BatchPlanError(
       'request_too_large',
@@ -107,7 +133,8 @@ function sizeRequest(request: BatchRequest, limits: OpenAIBatchLimits): SizedReq
       request.customId,
     );
   }
-  const embeddingInputs = request.url === embeddingsEndpoint ? countEmbeddingInputs(request.body) : 0;
+  const embeddingInputs =
+    request.payload.url === embeddingsEndpoint ? countEmbeddingInputs(request.payload.body) : 0;
   if (embeddingInputs > limits.maxEmbeddingInputsPerBatch) {
     throw new BatchPlanError(
       'request_too_large',
@@ -116,12 +143,18 @@ function sizeRequest(request: BatchRequest, limits: OpenAIBatchLimits): SizedReq
       request.customId,
     );
   }
-  return { request, bytes, embeddingInputs };
+  return { request, line, bytes, embeddingInputs };
 }
 
-function splitAtLimits(url: string, model: string, items: SizedRequest[], limits: OpenAIBatchLimits): BatchGroup[] {
-  const groups: BatchGroup[] = [];
-  let current: BatchGroup | undefined;
+function splitAtLimits(
+  url: string,
+  model: string,
+  items: SizedRequest[],
+  limits: OpenAIBatchLimits,
+): OpenAIBatchGroup[] {
+  const groups: OpenAIBatchGroup[] = [];
+  let current: OpenAIBatchGroup | undefined;
+  let lines: string[] = [];
   let currentEmbeddingInputs = 0;
   for (const item of items) {
     const fits =
@@ -130,11 +163,14 @@ function splitAtLimits(url: string, model: string, items: SizedRequest[], limits
       current.bytes + item.bytes <= limits.maxBytesPerFile &&
       currentEmbeddingInputs + item.embeddingInputs <= limits.maxEmbeddingInputsPerBatch;
     if (!fits || current === undefined) {
-      current = { url, model, requests: [], bytes: 0 };
+      current = { label: `${url} ${model}`, url, model, requests: [], bytes: 0 };
+      lines = [];
+      plannedLines.set(current, { requests: current.requests, lines });
       currentEmbeddingInputs = 0;
       groups.push(current);
     }
     current.requests.push(item.request);
+    lines.push(item.line);
     current.bytes += item.bytes;
     currentEmbeddingInputs += item.embeddingInputs;
   }

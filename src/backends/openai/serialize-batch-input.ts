@@ -1,4 +1,4 @@
-import type { BatchRequest } from '../types.js';
+import type { OpenAIBatchRequest } from './openai-types.js';
 import { BatchPlanError } from './errors.js';
 
 /** One line of a batch input file, as the Batch API reads it. */
@@ -13,8 +13,9 @@ export interface BatchInputLine {
  * The exact text of one input line, newline included. Planning and uploading both go through here, so the byte sizes
  * the planner checks are the sizes of the file that is uploaded.
  */
-export function serializeBatchLine(request: BatchRequest): string {
-  const line: BatchInputLine = { custom_id: request.customId, method: 'POST', url: request.url, body: request.body };
+export function serializeBatchLine(request: OpenAIBatchRequest): string {
+  const { url, body } = request.payload;
+  const line: BatchInputLine = { custom_id: request.customId, method: 'POST', url, body };
   let text: string | undefined;
   try {
     text = JSON.stringify(line);
@@ -36,14 +37,17 @@ export function batchLineBytes(line: string): number {
  * The whole input file. With `expectedBytes` (the planned size) the file is written into one buffer of that size
  * instead of first joining a string as large as the file, which halves the peak memory for a 200 MB file.
  */
-export function serializeBatchInput(requests: readonly BatchRequest[], expectedBytes?: number): Buffer {
+export function serializeBatchInput(
+  requests: readonly OpenAIBatchRequest[],
+  expectedBytes?: number,
+  lines: readonly string[] = requests.map(serializeBatchLine),
+): Buffer {
   if (expectedBytes === undefined) {
-    return Buffer.from(requests.map(serializeBatchLine).join(''), 'utf8');
+    return Buffer.from(lines.join(''), 'utf8');
   }
   const file = Buffer.allocUnsafe(expectedBytes);
   let offset = 0;
-  for (const request of requests) {
-    const line = serializeBatchLine(request);
+  for (const line of lines) {
     const bytes = batchLineBytes(line);
     if (offset + bytes > expectedBytes) throw sizeMismatch(expectedBytes);
     offset += file.write(line, offset, bytes, 'utf8');

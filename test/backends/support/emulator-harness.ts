@@ -7,7 +7,7 @@ import {
   type OpenAIBackendSettings,
   type OpenAIBatchPoll,
 } from '../../../src/backends/openai/index.js';
-import type { BatchRequest, SubmittedBatch } from '../../../src/backends/types.js';
+import type { OpenAIBatchRequest as BatchRequest, OpenAISubmittedBatch as SubmittedBatch } from '../../../src/backends/openai/index.js';
 import { defaultTimings, startOpenAIBatchEmulator } from '../../../src/testing/index.js';
 import type { EmulatorOptions, RunningEmulator } from '../../../src/testing/types.js';
 
@@ -134,8 +134,10 @@ export async function pollUntilStatus(
 export function tracedChatRequest(customId: string, model = 'gpt-4o-mini', extra = ''): BatchRequest {
   return {
     customId,
-    url: '/v1/chat/completions',
-    body: { model, messages: [{ role: 'user', content: `Question ${customId}.${extra}` }] },
+    payload: {
+      url: '/v1/chat/completions',
+      body: { model, messages: [{ role: 'user', content: `Question ${customId}.${extra}` }] },
+    },
   };
 }
 

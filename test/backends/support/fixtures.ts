@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseBatchOutput, type BatchOutputLine } from '../../../src/backends/openai/parse-batch-output.js';
-import type { BatchRequest } from '../../../src/backends/types.js';
+import type { OpenAIBatchRequest as BatchRequest } from '../../../src/backends/openai/index.js';
 
 const fixturesFolder = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -28,11 +28,10 @@ export async function parsedFixture(name: string): Promise<BatchOutputLine[]> {
 export function chatRequest(customId: string, model = 'gpt-4o-mini', content = `Say hello to ${customId}.`): BatchRequest {
   return {
     customId,
-    url: '/v1/chat/completions',
-    body: { model, messages: [{ role: 'user', content }], temperature: 0 },
+    payload: { url: '/v1/chat/completions', body: { model, messages: [{ role: 'user', content }], temperature: 0 } },
   };
 }
 
 export function embeddingRequest(customId: string, input: unknown, model = 'text-embedding-3-small'): BatchRequest {
-  return { customId, url: '/v1/embeddings', body: { model, input } };
+  return { customId, payload: { url: '/v1/embeddings', body: { model, input } } };
 }

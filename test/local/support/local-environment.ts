@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { closeLocalBatchers } from '../../../src/bridge/local/index.js';
+import { closeLocalBatchers } from '../../../src/local/index.js';
 import { createBatchOpenAI, type BatchOpenAIProviderSettings } from '../../../src/index.js';
 import { startOpenAIBatchEmulator } from '../../../src/testing/index.js';
 import type { EmulatorOptions, RunningEmulator } from '../../../src/testing/types.js';

@@ -1,0 +1,3 @@
+export { wait, waitForOutcome, isInLangGraphServerRun, type WaitOptions } from './wait.js';
+export { takeWaitTurn, type WaitTurn } from './wait-turn.js';
+export { cancelBatchRequests, type CancelBatchRequestsOptions } from './cancel-client.js';

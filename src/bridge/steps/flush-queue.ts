@@ -1,0 +1,114 @@
+import type { Operation } from '@langchain/langgraph';
+import { customIdOf, errorMessage, planQueue, shouldFlush } from '../../core/index.js';
+import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
+import type { InFlightBatch } from '../bridge-state.js';
+import type { QueueEntry, RequestRecord } from '../bridge-store.js';
+import { deliveryOperations } from './queue-delivery.js';
+
+/**
+ * Submits the queue when the flush policy says so: the core plans the ready requests into batches (grouped by the
+ * backend, within its limits and `maxRequests`), and each becomes one batch. A batch the API refuses stays queued for
+ * the next tick.
+ */
+export async function flushQueue(context: BridgeRunContext): Promise<void> {
+  const { state, options } = context;
+  const now = context.now();
+  const snapshot = { count: state.queued, bytes: state.queuedBytes, oldestQueuedAt: state.oldestQueuedAt, now };
+  if (!shouldFlush(options, snapshot)) return;
+  const entries = await context.store.listQueue(state.queued + 1000);
+  const ready = entries.filter((entry) => (entry.notBefore ?? 0) <= now);
+  if (ready.length === 0) {
+    refreshQueueSummary(context, entries, new Set());
+    return;
+  }
+  const records = await context.store.getRequests(ready.map((entry) => entry.requestKey));
+  const removed = new Set<string>();
+  const operations: Operation[] = [];
+
+  // An entry whose record is gone or no longer queued (cancelled, answered) only needs removing.
+  const queued: Array<{ customId: string; payload: unknown; record: RequestRecord }> = [];
+  for (const entry of ready) {
+    const record = records.get(entry.requestKey);
+    if (record?.status !== 'queued') {
+      operations.push(context.store.deleteQueueEntry(entry.requestKey));
+      removed.add(entry.requestKey);
+      continue;
+    }
+    queued.push({ customId: customIdOf(record.requestKey, record.attempt), payload: record.payload, record });
+  }
+
+  const plan = planQueue(context.backend, queued, {
+    maxRequests: options.maxRequests,
+    batchSizeLimits: state.batchSizeLimits,
+  });
+  for (const { item, message } of plan.refused) {
+    operations.push(
+      context.store.deleteQueueEntry(item.record.requestKey),
+      ...deliveryOperations(context, item.record, { type: 'error', code: 'invalid_request', message }),
+    );
+    state.totals.failed += 1;
+    removed.add(item.record.requestKey);
+  }
+  for (const { group, items } of plan.batches) {
+    let batchId: string;
+    try {
+      ({ batchId } = await context.backend.submit(group, { metadata: { batch_bridge: context.bridge } }));
+    } catch (error) {
+      recordError(
+        context,
+        `Submitting a batch of ${items.length} (${group.label}) failed; it stays queued: ${errorMessage(error)}`,
+      );
+      break;
+    }
+    const submittedAt = context.now();
+    const batch: InFlightBatch = {
+      batchId,
+      label: group.label,
+      status: 'submitted',
+      requestCount: items.length,
+      requestCounts: null,
+      submittedAt: new Date(submittedAt).toISOString(),
+      lastPolledAt: null,
+      pollFailures: 0,
+      cancelRequested: false,
+    };
+    // Written at once, batch by batch: the batch exists at the API now, and must not be forgotten if this run dies.
+    const batchOperations: Operation[] = [context.store.putBatch(batch)];
+    for (const { customId, record } of items) {
+      batchOperations.push(
+        context.store.putRequest({ ...record, status: 'submitted', batchId, customId, submittedAt }),
+        context.store.putBatchMember(batchId, customId, { requestKey: record.requestKey }),
+        context.store.deleteQueueEntry(record.requestKey),
+      );
+      removed.add(record.requestKey);
+    }
+    await context.store.run(batchOperations);
+    state.batches = [...state.batches, batch];
+    state.totals.submitted += items.length;
+    state.totals.batches += 1;
+  }
+  await context.store.run(operations);
+  refreshQueueSummary(context, entries, removed);
+}
+
+/** Recomputes the queue counters from the store, so that they heal if an earlier run stopped half-way. */
+export async function recountQueue(context: BridgeRunContext): Promise<void> {
+  refreshQueueSummary(context, await context.store.listQueue(Number.MAX_SAFE_INTEGER), new Set());
+}
+
+function refreshQueueSummary(context: BridgeRunContext, entries: QueueEntry[], removed: Set<string>): void {
+  const remaining = entries.filter((entry) => !removed.has(entry.requestKey));
+  context.state.queued = remaining.length;
+  context.state.queuedBytes = remaining.reduce((sum, entry) => sum + entry.bytes, 0);
+  context.state.oldestQueuedAt = earliest(remaining.map((entry) => entry.queuedAt));
+  context.state.backoffUntil = earliest(
+    remaining.map((entry) => entry.notBefore ?? 0).filter((time) => time > context.now()),
+  );
+}
+
+/** Math.min(...values) overflows the call stack for very long queues. */
+function earliest(values: number[]): number | null {
+  let result: number | null = null;
+  for (const value of values) if (result === null || value < result) result = value;
+  return result;
+}

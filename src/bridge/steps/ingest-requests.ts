@@ -1,0 +1,115 @@
+import type { Operation } from '@langchain/langgraph';
+import { BridgeInputError, requestKeyOf } from '../../core/index.js';
+import { handOverSchema, type HandOver } from '../../protocol/index.js';
+import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
+import type { RequestRecord } from '../bridge-store.js';
+import { queueDelivery } from './queue-delivery.js';
+
+/** Inbox items taken in by one run; a larger backlog is taken by the runs after it (every run drains the inbox). */
+const inboxItemsPerRun = 50_000;
+
+/**
+ * Queues the requests of a hand_over event and those waiting in the inbox (handed over through the store by nodes on
+ * this server; every run takes them in, so that a tick or a cancel sees them too). A request already known (the same
+ * interrupt handed over again because its node ran again) is skipped: every interrupt is submitted once per attempt.
+ * Requests that cannot be read are rejected: with an error outcome when they say which thread waits for them,
+ * otherwise only in the run's error.
+ */
+export async function ingestRequests(context: BridgeRunContext, incoming: unknown[]): Promise<void> {
+  const problems: string[] = [];
+  const accepted: Array<HandOver & { bytes: number }> = [];
+  const rejectedButAddressable: Array<{ request: HandOver; message: string }> = [];
+
+  const consider = (candidate: unknown, where: string) => {
+    const parsed = handOverSchema.safeParse(candidate);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; ');
+      problems.push(`${where}: ${detail}`);
+      return;
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(parsed.data.payload));
+    if (bytes > context.options.maxRequestBytes) {
+      const message = `request body is ${bytes} bytes, over the bridge's limit of ${context.options.maxRequestBytes} bytes`;
+      problems.push(`${where}: ${message}`);
+      rejectedButAddressable.push({ request: parsed.data, message });
+      return;
+    }
+    accepted.push({ ...parsed.data, bytes });
+  };
+  incoming.forEach((candidate, index) => consider(candidate, `requests[${index}]`));
+  // A bad event is refused before anything changes; the inbox then waits for the next run.
+  if (incoming.length > 0 && accepted.length === 0 && rejectedButAddressable.length === 0) {
+    throw new BridgeInputError(`The hand_over event has no valid request:\n${problems.join('\n')}`);
+  }
+  // The wake marker goes first: a node that still sees it after putting its request knows this read comes later.
+  await context.store.run([context.store.clearWake(context.threadId)]);
+  const inbox = await context.store.listInbox(context.threadId, inboxItemsPerRun);
+  // A backlog larger than one run takes is taken by a run soon after (schedule-tick.ts), not by a request's wake.
+  context.inboxBacklog = inbox.length >= inboxItemsPerRun;
+  for (const item of inbox) consider(item.value, `inbox ${item.key}`);
+  if (accepted.length === 0 && rejectedButAddressable.length === 0 && problems.length === 0) return;
+
+  const byKey = new Map<string, HandOver & { bytes: number }>();
+  for (const request of accepted) {
+    const key = requestKeyOf(request.threadId, request.interruptId);
+    if (byKey.has(key)) context.state.totals.duplicates += 1;
+    else byKey.set(key, request);
+  }
+  const known = await context.store.getRequests([...byKey.keys()]);
+  const now = context.now();
+  const operations: Operation[] = [];
+  const totals = context.state.totals;
+  for (const [requestKey, request] of byKey) {
+    if (known.has(requestKey)) {
+      totals.duplicates += 1;
+      continue;
+    }
+    const queuedAt = Math.min(request.queuedAt ?? now, now);
+    const record: RequestRecord = {
+      requestKey,
+      threadId: request.threadId,
+      assistantId: request.assistantId,
+      interruptId: request.interruptId,
+      digest: request.digest,
+      payload: request.payload,
+      bytes: request.bytes,
+      queuedAt,
+      attempt: 1,
+      status: 'queued',
+      batchId: null,
+      customId: null,
+      submittedAt: null,
+    };
+    operations.push(context.store.putRequest(record));
+    operations.push(context.store.putQueueEntry({ requestKey, queuedAt, bytes: request.bytes }));
+    totals.received += 1;
+    context.state.queued += 1;
+    context.state.queuedBytes += request.bytes;
+    context.state.oldestQueuedAt = Math.min(context.state.oldestQueuedAt ?? queuedAt, queuedAt);
+  }
+  await context.store.run(operations);
+
+  for (const { request, message } of rejectedButAddressable) {
+    const requestKey = requestKeyOf(request.threadId, request.interruptId);
+    if (known.has(requestKey)) continue;
+    totals.rejected += 1;
+    await queueDelivery(context, {
+      requestKey,
+      threadId: request.threadId,
+      assistantId: request.assistantId,
+      interruptId: request.interruptId,
+      digest: request.digest,
+      bytes: 0,
+      queuedAt: now,
+      attempt: 0,
+      status: 'queued',
+      batchId: null,
+      customId: null,
+      submittedAt: null,
+    }, { type: 'error', code: 'request_rejected', message });
+  }
+  totals.rejected += problems.length - rejectedButAddressable.length;
+  if (problems.length > 0) recordError(context, `Rejected ${problems.length} request(s): ${problems.slice(0, 5).join(' | ')}`);
+  // Last: an inbox item leaves only once its request is queued or answered, so a run that dies half-way loses none.
+  await context.store.run(inbox.map((item) => context.store.deleteInboxItem(context.threadId, item.key)));
+}

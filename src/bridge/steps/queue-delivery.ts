@@ -1,0 +1,29 @@
+import type { Operation } from '@langchain/langgraph';
+import type { Outcome } from '../../backends/types.js';
+import { deliveredOutcome } from '../../core/index.js';
+import type { BridgeRunContext } from '../bridge-run-context.js';
+import type { RequestRecord } from '../bridge-store.js';
+
+/**
+ * Marks a request as answered and puts its outcome in the outbox. The outcome goes to the store first, so that a
+ * resume run that fails to be accepted is retried on a later tick instead of being lost.
+ */
+export async function queueDelivery(context: BridgeRunContext, record: RequestRecord, outcome: Outcome): Promise<void> {
+  await context.store.run(deliveryOperations(context, record, outcome));
+}
+
+export function deliveryOperations(context: BridgeRunContext, record: RequestRecord, outcome: Outcome): Operation[] {
+  const delivery = deliveredOutcome(record, record, outcome, context.now());
+  const { payload: _payload, ...withoutPayload } = record;
+  context.state.undelivered += 1;
+  return [
+    context.store.putRequest({ ...withoutPayload, status: 'delivering', delivery }),
+    context.store.putOutbox({
+      requestKey: record.requestKey,
+      threadId: record.threadId,
+      assistantId: record.assistantId,
+      interruptId: record.interruptId,
+      attempts: 0,
+    }),
+  ];
+}

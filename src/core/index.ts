@@ -1,0 +1,15 @@
+export { deliveredOutcome, isDeliveredOutcome, type DeliveredOutcome, type SettledRequest } from './delivered-outcome.js';
+export { engineOptionsSchema, type EngineOptions } from './engine-options.js';
+export {
+  BatchRequestError,
+  BridgeInputError,
+  BridgeOutcomeMismatchError,
+  BridgeUnavailableError,
+  BridgeUsageError,
+  errorMessage,
+} from './errors.js';
+export { flushPolicySchema, nextFlushAt, shouldFlush, type FlushPolicy, type QueueSnapshot } from './flush-policy.js';
+export { customIdOf, digestOf, requestKeyOf } from './identity.js';
+export { planQueue, type PlannedBatch, type PlanQueueOptions, type QueuePlan } from './plan-queue.js';
+export { afterPollFailure, unavailableOutcomes } from './poll-failure.js';
+export { nextBatchSizeLimit, settleOutcome, type SettleContext, type Settlement } from './settle-outcome.js';

@@ -1,0 +1,9 @@
+export {
+  bridgeEventSchema,
+  handOverSchema,
+  type BridgeEvent,
+  type HandOver,
+  type WaitingDescriptor,
+} from './bridge-events.js';
+export { bridgeThreadId } from './bridge-identity.js';
+export * from './langgraph-internals.js';

@@ -1,0 +1,62 @@
+/**
+ * Every LangGraph detail batch-bridge relies on that is not a documented public API, in one place, each with why it is
+ * needed. Verified on @langchain/langgraph 1.7.3 and @langchain/langgraph-api 1.5.1 (`langgraphjs dev`); the e2e
+ * suites fail if one of them changes.
+ */
+
+/**
+ * `config.configurable.__pregel_scratchpad`: LangGraph makes a new scratchpad object for every execution of a task.
+ * Parallel model calls in one node must reach interrupt() in the same order every time the node runs, and this object
+ * is the only thing that tells one execution of a task from the next (agent/wait-turn.ts).
+ */
+export const scratchpadKey = '__pregel_scratchpad';
+
+/**
+ * `config.configurable.__pregel_strict_resume = true` on a resume run: an interrupt id answered before is refused
+ * (UnknownInterruptError) instead of being taken as the answer to the task's next interrupt. It passes through the
+ * LangGraph server's run config. Without it, a resume sent twice would answer the wrong call (FACTS.md).
+ */
+export const strictResumeKey = '__pregel_strict_resume';
+
+/** The default graph id of the bridge in langgraph.json. */
+export const defaultBridge = 'batch_bridge';
+
+/**
+ * The store layout both sides read. Namespaces under [storeRoot, bridge graph id]:
+ *   requests        requestKey → RequestRecord   (the request, its attempt and status; kept slim after delivery)
+ *   queue           requestKey → QueueEntry      (requests waiting to be submitted)
+ *   batch, <hash>   customId   → BatchMember     (which request a line of a submitted batch belongs to)
+ *   outbox          requestKey → OutboxEntry     (outcomes whose resume run is not accepted yet)
+ *   batches         batchId    → InFlightBatch   (batches to poll; written the moment the API accepts one)
+ *
+ * and, keyed by the bridge's thread (which a node knows from the address it hands over to, where the bridge's graph
+ * id may differ from the assistant id the node was given):
+ *   [storeRoot, '_inbox', thread]  requestKey → HandOver    (written by waiting nodes, taken in by the next bridge run)
+ *   [storeRoot, '_wake', thread]   wakeKey    → WakeMarker  (present while an inbox run is coming and has not started)
+ */
+export const storeRoot = 'batch_bridge';
+
+export function bridgeNamespace(bridge: string, ...labels: string[]): string[] {
+  return [storeRoot, bridge, ...labels];
+}
+
+/** Where the bridge records each request it knows; a node that runs again looks here before handing over again. */
+export function requestsNamespace(bridge: string): string[] {
+  return bridgeNamespace(bridge, 'requests');
+}
+
+export function inboxNamespace(bridgeThreadId: string): string[] {
+  return [storeRoot, '_inbox', bridgeThreadId];
+}
+
+export function wakeNamespace(bridgeThreadId: string): string[] {
+  return [storeRoot, '_wake', bridgeThreadId];
+}
+
+export const wakeKey = 'coming';
+
+/** A bridge run created to take in the inbox, not started yet. */
+export interface WakeMarker {
+  wakeId: string;
+  createdAt: number;
+}
