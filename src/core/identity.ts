@@ -12,5 +12,11 @@ export function customIdOf(requestKey: string, attempt: number): string {
 
 /** Stable digest of a JSON payload; identical calls build byte-identical bodies, so it survives re-execution. */
 export function digestOf(payload: unknown): string {
-  return createHash('sha256').update(JSON.stringify(payload)).digest('hex');
+  return measurePayload(payload).digest;
+}
+
+/** The digest and the JSON size of a payload, from one serialization. */
+export function measurePayload(payload: unknown): { digest: string; bytes: number } {
+  const text = JSON.stringify(payload);
+  return { digest: createHash('sha256').update(text).digest('hex'), bytes: Buffer.byteLength(text) };
 }

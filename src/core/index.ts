@@ -9,7 +9,8 @@ export {
   errorMessage,
 } from './errors.js';
 export { flushPolicySchema, nextFlushAt, shouldFlush, type FlushPolicy, type QueueSnapshot } from './flush-policy.js';
-export { customIdOf, digestOf, requestKeyOf } from './identity.js';
+export { customIdOf, digestOf, measurePayload, requestKeyOf } from './identity.js';
 export { planQueue, type PlannedBatch, type PlanQueueOptions, type QueuePlan } from './plan-queue.js';
 export { afterPollFailure, unavailableOutcomes } from './poll-failure.js';
+export { oversizeRefusal } from './request-size.js';
 export { nextBatchSizeLimit, settleOutcome, type SettleContext, type Settlement } from './settle-outcome.js';

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { OpenAIBackend, OpenAIPayload } from '../backends/openai/index.js';
-import { digestOf, nextFlushAt, shouldFlush, type DeliveredOutcome } from '../core/index.js';
+import {
+  deliveredOutcome,
+  measurePayload,
+  nextFlushAt,
+  oversizeRefusal,
+  shouldFlush,
+  type DeliveredOutcome,
+} from '../core/index.js';
 import type { BatcherContext } from './batcher-context.js';
 import { createNullBatchStore, type BatchStore, type StoredRequest } from './batch-store.js';
 import { KeepAliveTimer } from './keep-alive-timer.js';
@@ -49,14 +56,21 @@ export class LocalBatcher implements BatcherContext {
   async request(request: OpenAIPayload, signal?: AbortSignal): Promise<LocalDelivery> {
     signal?.throwIfAborted();
     await this.open();
-    const digest = digestOf(request);
+    const measured = measurePayload(request);
+    const { digest } = measured;
     // Identical calls share one request and one answer; with `cache: false` every call is its own line.
     const key = this.options.cache ? digest.slice(0, 32) : randomBytes(16).toString('hex');
+    const refusal = oversizeRefusal(measured.bytes, this.options.maxRequestBytes, 'local mode');
+    if (refusal) {
+      const where = { batchId: null, customId: null, submittedAt: null };
+      const refused = { requestKey: key, digest, attempt: 0, queuedAt: Date.now() };
+      return { delivered: deliveredOutcome(refused, where, refusal, Date.now()), fromCache: false };
+    }
     let pending = this.pending.get(key);
     if (!pending) {
       const stored = this.options.cache && !this.options.fresh ? this.store.lookup(this.scope, digest) : undefined;
       if (stored?.status === 'answered') return this.fromCache(stored.delivered);
-      pending = newPendingRequest(key, digest, request, Date.now());
+      pending = newPendingRequest(key, measured, request, Date.now());
       this.pending.set(key, pending);
       if (stored?.status === 'in_flight') void this.reattach(pending, stored);
       else this.enqueue(pending, stored?.attempt ?? 1, null);

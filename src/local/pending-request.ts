@@ -32,12 +32,17 @@ export interface PendingRequest extends WatchedRequest {
   waiters: Set<Waiter>;
 }
 
-export function newPendingRequest(requestKey: string, digest: string, request: OpenAIPayload, now: number): PendingRequest {
+export function newPendingRequest(
+  requestKey: string,
+  measured: { digest: string; bytes: number },
+  request: OpenAIPayload,
+  now: number,
+): PendingRequest {
   return {
     requestKey,
-    digest,
+    digest: measured.digest,
     request,
-    bytes: Buffer.byteLength(JSON.stringify(request.body)),
+    bytes: measured.bytes,
     attempt: 1,
     queuedAt: now,
     notBefore: null,

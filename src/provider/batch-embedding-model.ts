@@ -1,19 +1,22 @@
-import type { OpenAIProvider } from '@ai-sdk/openai';
 import type { EmbeddingModelV3, EmbeddingModelV3CallOptions, EmbeddingModelV3Result } from '@ai-sdk/provider';
-import type { BatchOpenAIProviderSettings } from './batch-openai-settings.js';
 import { answerThroughBatch } from './answer-through-batch.js';
+import type { OfficialOpenAI } from './official-openai.js';
 import type { OutcomeRoute } from './outcome-route.js';
 
 /** An EmbeddingModelV3 answered through a /v1/embeddings batch, built and parsed by the official model. */
 export class BatchEmbeddingModel implements EmbeddingModelV3 {
   readonly specificationVersion = 'v3';
 
+  private readonly official: EmbeddingModelV3;
+
   constructor(
     readonly modelId: string,
-    private readonly settings: BatchOpenAIProviderSettings,
+    private readonly calls: OfficialOpenAI,
+    private readonly baseURL: string | undefined,
     private readonly route: OutcomeRoute,
-    private readonly official: EmbeddingModelV3,
-  ) {}
+  ) {
+    this.official = calls.provider.embedding(modelId);
+  }
 
   /**
    * Calls of one node wait one after the other in bridge mode (each pause is one interrupt, answered in order), so
@@ -31,15 +34,13 @@ export class BatchEmbeddingModel implements EmbeddingModelV3 {
     return this.official.maxEmbeddingsPerCall;
   }
 
-  private pick = (provider: OpenAIProvider) => provider.embedding(this.modelId);
-
   doEmbed(options: EmbeddingModelV3CallOptions): Promise<EmbeddingModelV3Result> {
     return answerThroughBatch({
-      settings: this.settings,
+      official: this.calls,
+      baseURL: this.baseURL,
       route: this.route,
       modelId: this.modelId,
-      pick: this.pick,
-      call: (model) => model.doEmbed(options),
+      call: (headers) => this.official.doEmbed({ ...options, headers: { ...options.headers, ...headers } }),
       abortSignal: options.abortSignal,
     });
   }

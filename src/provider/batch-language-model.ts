@@ -1,4 +1,3 @@
-import type { OpenAIProvider } from '@ai-sdk/openai';
 import type {
   LanguageModelV3,
   LanguageModelV3CallOptions,
@@ -6,8 +5,8 @@ import type {
   LanguageModelV3StreamResult,
 } from '@ai-sdk/provider';
 import { BridgeUsageError } from '../core/index.js';
-import type { BatchOpenAIProviderSettings } from './batch-openai-settings.js';
 import { answerThroughBatch } from './answer-through-batch.js';
+import type { OfficialOpenAI } from './official-openai.js';
 import type { OutcomeRoute } from './outcome-route.js';
 import { simulateStream } from './simulated-stream.js';
 
@@ -24,12 +23,12 @@ export class BatchLanguageModel implements LanguageModelV3 {
 
   constructor(
     readonly modelId: string,
-    private readonly kind: LanguageModelKind,
-    private readonly settings: BatchOpenAIProviderSettings,
+    kind: LanguageModelKind,
+    private readonly calls: OfficialOpenAI,
+    private readonly baseURL: string | undefined,
     private readonly route: OutcomeRoute,
-    official: LanguageModelV3,
   ) {
-    this.official = official;
+    this.official = calls.provider[kind](modelId);
   }
 
   get provider(): string {
@@ -41,15 +40,13 @@ export class BatchLanguageModel implements LanguageModelV3 {
     return this.official.supportedUrls;
   }
 
-  private pick = (provider: OpenAIProvider) => provider[this.kind](this.modelId);
-
   doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
     return answerThroughBatch({
-      settings: this.settings,
+      official: this.calls,
+      baseURL: this.baseURL,
       route: this.route,
       modelId: this.modelId,
-      pick: this.pick,
-      call: (model) => model.doGenerate(options),
+      call: (headers) => this.official.doGenerate({ ...options, headers: { ...options.headers, ...headers } }),
       abortSignal: options.abortSignal,
     });
   }

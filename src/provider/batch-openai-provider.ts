@@ -1,9 +1,9 @@
-import { createOpenAI } from '@ai-sdk/openai';
 import type { EmbeddingModelV3, LanguageModelV3, ProviderV3 } from '@ai-sdk/provider';
 import { NoSuchModelError } from '@ai-sdk/provider';
 import { BatchEmbeddingModel } from './batch-embedding-model.js';
 import { BatchLanguageModel } from './batch-language-model.js';
 import { batchOpenAISettingsSchema, resolveBridgeTarget, type BatchOpenAIProviderSettings } from './batch-openai-settings.js';
+import { OfficialOpenAI } from './official-openai.js';
 import { OutcomeRoute } from './outcome-route.js';
 
 export interface BatchOpenAIProvider extends ProviderV3 {
@@ -26,13 +26,12 @@ export interface BatchOpenAIProvider extends ProviderV3 {
 export function createBatchOpenAI(settings: BatchOpenAIProviderSettings = {}): BatchOpenAIProvider {
   const parsed = batchOpenAISettingsSchema.parse(settings);
   const route = new OutcomeRoute(parsed, resolveBridgeTarget(parsed.bridge));
-  // The official models describe themselves (provider name, supported URLs, embedding limits); they never send.
-  const { baseURL, organization, project, headers, name } = parsed;
-  const official = createOpenAI({ baseURL, organization, project, headers, name, apiKey: 'batch-bridge-capture-only' });
-
-  const chat = (modelId: string) => new BatchLanguageModel(modelId, 'chat', parsed, route, official.chat(modelId));
-  const responses = (modelId: string) => new BatchLanguageModel(modelId, 'responses', parsed, route, official.responses(modelId));
-  const embedding = (modelId: string) => new BatchEmbeddingModel(modelId, parsed, route, official.embedding(modelId));
+  // One official provider builds, describes and parses for every model of this provider; it never sends.
+  const official = new OfficialOpenAI(parsed);
+  const { baseURL } = parsed;
+  const chat = (modelId: string) => new BatchLanguageModel(modelId, 'chat', official, baseURL, route);
+  const responses = (modelId: string) => new BatchLanguageModel(modelId, 'responses', official, baseURL, route);
+  const embedding = (modelId: string) => new BatchEmbeddingModel(modelId, official, baseURL, route);
 
   const provider = function (modelId: string) {
     if (new.target) throw new Error('batchOpenAI is a function; call it without `new`.');

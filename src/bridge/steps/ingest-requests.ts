@@ -1,5 +1,6 @@
 import type { Operation } from '@langchain/langgraph';
-import { BridgeInputError, requestKeyOf } from '../../core/index.js';
+import type { Outcome } from '../../backends/types.js';
+import { BridgeInputError, measurePayload, oversizeRefusal, requestKeyOf } from '../../core/index.js';
 import { handOverSchema, type HandOver } from '../../protocol/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import type { RequestRecord } from '../bridge-store.js';
@@ -18,7 +19,7 @@ const inboxItemsPerRun = 50_000;
 export async function ingestRequests(context: BridgeRunContext, incoming: unknown[]): Promise<void> {
   const problems: string[] = [];
   const accepted: Array<HandOver & { bytes: number }> = [];
-  const rejectedButAddressable: Array<{ request: HandOver; message: string }> = [];
+  const rejectedButAddressable: Array<{ request: HandOver; refusal: Outcome }> = [];
 
   const consider = (candidate: unknown, where: string) => {
     const parsed = handOverSchema.safeParse(candidate);
@@ -27,11 +28,11 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
       problems.push(`${where}: ${detail}`);
       return;
     }
-    const bytes = Buffer.byteLength(JSON.stringify(parsed.data.payload));
-    if (bytes > context.options.maxRequestBytes) {
-      const message = `request body is ${bytes} bytes, over the bridge's limit of ${context.options.maxRequestBytes} bytes`;
-      problems.push(`${where}: ${message}`);
-      rejectedButAddressable.push({ request: parsed.data, message });
+    const { bytes } = measurePayload(parsed.data.payload);
+    const refusal = oversizeRefusal(bytes, context.options.maxRequestBytes, 'bridge');
+    if (refusal) {
+      problems.push(`${where}: ${refusal.message}`);
+      rejectedButAddressable.push({ request: parsed.data, refusal });
       return;
     }
     accepted.push({ ...parsed.data, bytes });
@@ -89,7 +90,7 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
   }
   await context.store.run(operations);
 
-  for (const { request, message } of rejectedButAddressable) {
+  for (const { request, refusal } of rejectedButAddressable) {
     const requestKey = requestKeyOf(request.threadId, request.interruptId);
     if (known.has(requestKey)) continue;
     totals.rejected += 1;
@@ -106,7 +107,7 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
       batchId: null,
       customId: null,
       submittedAt: null,
-    }, { type: 'error', code: 'request_rejected', message });
+    }, refusal);
   }
   totals.rejected += problems.length - rejectedButAddressable.length;
   if (problems.length > 0) recordError(context, `Rejected ${problems.length} request(s): ${problems.slice(0, 5).join(' | ')}`);

@@ -3,11 +3,37 @@ import { APICallError } from '@ai-sdk/provider';
 import { generateText, jsonSchema, tool } from 'ai';
 import { describe, expect, it } from 'vitest';
 import type { DeliveredOutcome } from '../../src/core/index.js';
-import { captureRequest, replayResponse } from '../../src/provider/openai-request.js';
+import type { OpenAIProvider } from '@ai-sdk/openai';
+import { OfficialOpenAI } from '../../src/provider/official-openai.js';
 import { outcomeError } from '../../src/provider/outcome-error.js';
 import { createBatchOpenAI } from '../../src/index.js';
 
 const fixture = async (name: string) => JSON.parse(await readFile(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8'));
+
+type Headers = Record<string, string>;
+
+/** One call through a fresh official provider: capture its request. */
+const captureRequest = <Model>(
+  settings: ConstructorParameters<typeof OfficialOpenAI>[0],
+  pick: (provider: OpenAIProvider) => Model,
+  call: (model: Model, headers: Headers) => PromiseLike<unknown>,
+) => {
+  const official = new OfficialOpenAI(settings);
+  const model = pick(official.provider);
+  return official.capture((headers) => call(model, headers));
+};
+
+/** One call through a fresh official provider: parse a stored response body with it. */
+const replayResponse = <Model, Result>(
+  settings: ConstructorParameters<typeof OfficialOpenAI>[0],
+  pick: (provider: OpenAIProvider) => Model,
+  call: (model: Model, headers: Headers) => PromiseLike<Result>,
+  body: unknown,
+) => {
+  const official = new OfficialOpenAI(settings);
+  const model = pick(official.provider);
+  return official.replay((headers) => call(model, headers), body);
+};
 
 const callOptions = {
   prompt: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'What is the capital of France?' }] }],
@@ -16,7 +42,7 @@ const callOptions = {
 describe('capturing the request the official provider builds', () => {
   it('captures a chat request as its batch line url and body, without headers or key', async () => {
     const settings = { apiKey: 'sk-secret-do-not-keep', headers: { 'x-team': 'triage' } };
-    const request = await captureRequest(settings, (provider) => provider.chat('gpt-4o-mini'), (model) => model.doGenerate(callOptions));
+    const request = await captureRequest(settings, (provider) => provider.chat('gpt-4o-mini'), (model, headers) => model.doGenerate({ ...callOptions, headers }));
     expect(request.url).toBe('/v1/chat/completions');
     expect(request.body).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is the capital of France?' }] });
     expect(JSON.stringify(request)).not.toContain('sk-secret');
@@ -25,15 +51,15 @@ describe('capturing the request the official provider builds', () => {
 
   it('maps the Responses and embeddings endpoints, also behind a base URL with a path', async () => {
     const settings = { baseURL: 'https://proxy.example/openai/v1' };
-    const responses = await captureRequest(settings, (provider) => provider.responses('gpt-4o-mini'), (model) => model.doGenerate(callOptions));
+    const responses = await captureRequest(settings, (provider) => provider.responses('gpt-4o-mini'), (model, headers) => model.doGenerate({ ...callOptions, headers }));
     expect(responses.url).toBe('/v1/responses');
     expect(responses.body).toMatchObject({ model: 'gpt-4o-mini', input: [{ role: 'user' }] });
-    const embedding = await captureRequest(settings, (provider) => provider.embedding('text-embedding-3-small'), (model) => model.doEmbed({ values: ['a', 'b'] }));
+    const embedding = await captureRequest(settings, (provider) => provider.embedding('text-embedding-3-small'), (model, headers) => model.doEmbed({ values: ['a', 'b'], headers }));
     expect(embedding).toEqual({ url: '/v1/embeddings', body: { model: 'text-embedding-3-small', input: ['a', 'b'], encoding_format: 'float' } });
   });
 
   it('builds byte-identical bodies for identical calls (the digest survives re-execution)', async () => {
-    const capture = () => captureRequest({}, (provider) => provider.chat('gpt-4o-mini'), (model) => model.doGenerate(callOptions));
+    const capture = () => captureRequest({}, (provider) => provider.chat('gpt-4o-mini'), (model, headers) => model.doGenerate({ ...callOptions, headers }));
     expect(JSON.stringify(await capture())).toBe(JSON.stringify(await capture()));
   });
 });
@@ -41,7 +67,7 @@ describe('capturing the request the official provider builds', () => {
 describe('replaying a batch result through the official parser', () => {
   it('gives the text, usage with cached tokens, finish reason and response metadata of a chat completion', async () => {
     const body = await fixture('chat-completion-text');
-    const result = await replayResponse({}, (provider) => provider.chat('gpt-4o-mini'), (model) => model.doGenerate(callOptions), body);
+    const result = await replayResponse({}, (provider) => provider.chat('gpt-4o-mini'), (model, headers) => model.doGenerate({ ...callOptions, headers }), body);
     expect(result.content).toEqual([{ type: 'text', text: 'The capital of France is Paris.' }]);
     expect(result.finishReason).toMatchObject({ unified: 'stop' });
     expect(result.usage.inputTokens).toMatchObject({ total: 14, cacheRead: 4 });
@@ -52,17 +78,17 @@ describe('replaying a batch result through the official parser', () => {
 
   it('gives the tool call of a chat completion', async () => {
     const body = await fixture('chat-completion-tool-call');
-    const result = await replayResponse({}, (provider) => provider.chat('gpt-4o-mini'), (model) => model.doGenerate(callOptions), body);
+    const result = await replayResponse({}, (provider) => provider.chat('gpt-4o-mini'), (model, headers) => model.doGenerate({ ...callOptions, headers }), body);
     expect(result.content).toEqual([{ type: 'tool-call', toolCallId: 'call_abc123', toolName: 'weather', input: '{\n"city": "Boston"\n}' }]);
     expect(result.finishReason).toMatchObject({ unified: 'tool-calls' });
   });
 
   it('gives the text of a Responses object and the vectors of an embeddings list', async () => {
     const response = await fixture('response-text');
-    const text = await replayResponse({}, (provider) => provider.responses('gpt-4o-mini'), (model) => model.doGenerate(callOptions), response);
+    const text = await replayResponse({}, (provider) => provider.responses('gpt-4o-mini'), (model, headers) => model.doGenerate({ ...callOptions, headers }), response);
     expect(text.content.find((part) => part.type === 'text')).toMatchObject({ text: response.output[0].content[0].text });
     const embeddings = await fixture('embeddings');
-    const vectors = await replayResponse({}, (provider) => provider.embedding('text-embedding-3-small'), (model) => model.doEmbed({ values: ['a', 'b'] }), embeddings);
+    const vectors = await replayResponse({}, (provider) => provider.embedding('text-embedding-3-small'), (model, headers) => model.doEmbed({ values: ['a', 'b'], headers }), embeddings);
     expect(vectors.embeddings).toEqual(embeddings.data.map((item: { embedding: number[] }) => item.embedding));
   });
 });
