@@ -12,6 +12,7 @@ import { flushQueue } from '../../src/bridge/steps/flush-queue.js';
 import { ingestRequests } from '../../src/bridge/steps/ingest-requests.js';
 import { pollBatches } from '../../src/bridge/steps/poll-batches.js';
 import { simpleBackend } from '../../src/backends/simple/simple-backend.js';
+import { digestOf } from '../../src/core/identity.js';
 
 /**
  * The bridge's steps on LangGraph's own in-memory store and the seed's simple submit/poll backend. Resumes go to a
@@ -71,7 +72,7 @@ const request = (thread: number, interrupt: number, n = interrupt) => ({
   threadId: `00000000-0000-4000-8000-${String(thread).padStart(12, '0')}`,
   interruptId: interrupt.toString(16).padStart(32, '0'),
   assistantId: 'agent',
-  digest: String(n).padStart(64, '0'),
+  digest: digestOf({ n }),
   payload: { n },
 });
 
@@ -159,6 +160,20 @@ describe('a bridge run, step by step', () => {
     expect(context.state.totals).toMatchObject({ submitted: 3, retried: 2, failed: 1 });
     const answer = Object.values(resumes[0].payload.command.resume)[0] as any;
     expect(answer).toMatchObject({ attempts: 3, outcome: { type: 'error', code: 'server_error', message: 'boom' } });
+  });
+
+  it('refuses a hand-over whose digest is not its payload’s: nothing is queued, submitted or delivered', async () => {
+    const { context, submitted, resumes, advance } = setUp();
+    const forged = { ...request(1, 1), payload: { n: 666 } };
+    await expect(ingestRequests(context, [forged])).rejects.toThrow(/digest does not match the payload/);
+    await ingestRequests(context, [{ ...forged, interruptId: request(1, 2).interruptId }, request(2, 3)]);
+    advance(1000);
+    await flushQueue(context);
+    await deliverOutcomes(context);
+    expect(submitted).toEqual([[{ n: 3 }]]);
+    expect(resumes).toEqual([]);
+    expect(context.state.totals).toMatchObject({ received: 1, rejected: 1 });
+    expect(context.state.lastError?.message).toMatch(/digest does not match the payload/);
   });
 
   it('refuses a submit event without one valid request, and changes nothing', async () => {

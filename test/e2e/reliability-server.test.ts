@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestOf } from '../../src/core/index.js';
 import { bridgeThreadId, cancelBatchRequests } from '../../src/index.js';
 import { finishedThread, linesMentioning, runThread, startE2EEnvironment, testApiKey, waitFor, type E2EEnvironment } from './support/e2e-environment.js';
 import { reportRow, runFanout, tagged, type Answer } from './support/fanout.js';
@@ -114,6 +115,7 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
           (error: Error) => ({ failed: true, message: error.message }),
         );
     const threadId = '00000000-0000-4000-8000-000000000000';
+    const hugePayload = { url: '/v1/chat/completions', body: { blob: 'x'.repeat(21 * 1024 * 1024) } };
     const cases: Array<[string, unknown, RegExp]> = [
       ['no event', {}, /no event was given/],
       ['missing requests', { event: { type: 'submit' } }, /requests/],
@@ -121,7 +123,7 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
       ['unknown event', { event: { type: 'explode' } }, /cannot read its input event/],
       [
         'huge body',
-        { event: { type: 'submit', requests: [{ interruptId: 'f'.repeat(32), threadId, assistantId: 'single', digest: 'a'.repeat(64), payload: { url: '/v1/chat/completions', body: { blob: 'x'.repeat(21 * 1024 * 1024) } } }] } },
+        { event: { type: 'submit', requests: [{ interruptId: 'f'.repeat(32), threadId, assistantId: 'single', digest: digestOf(hugePayload), payload: hugePayload }] } },
         /over the bridge's limit/,
       ],
     ];

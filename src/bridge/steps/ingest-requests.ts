@@ -28,7 +28,13 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
       problems.push(`${where}: ${detail}`);
       return;
     }
-    const { bytes } = measurePayload(parsed.data.payload);
+    const { bytes, digest } = measurePayload(parsed.data.payload);
+    // The digest is what the waiting call checks its answer against: one that is not this payload's would let a
+    // hand-over bill the operator for a payload of its own and answer someone else's call with it.
+    if (digest !== parsed.data.digest) {
+      problems.push(`${where}: digest does not match the payload (refused; nothing queued or submitted)`);
+      return;
+    }
     const refusal = oversizeRefusal(bytes, context.options.maxRequestBytes, 'bridge');
     if (refusal) {
       problems.push(`${where}: ${refusal.message}`);
