@@ -48,7 +48,8 @@ const startedAt = new Date();
 const loadBefore = loadavg();
 const from = option('from');
 const results = from ? await readResults(from) : await runAll();
-const sizes = option('n') || !from ? ns : [...new Set([...results.values()].map((result) => result.n))].sort((a, b) => a - b);
+const sizes =
+  option('n') || !from ? ns : [...new Set([...results.values()].map((result) => result.n))].sort((a, b) => a - b);
 const header = from ? await savedHeader(from) : await environment();
 const tables = formatTables(results, sizes);
 const notes = seedNotes(results, sizes);
@@ -69,13 +70,18 @@ async function runAll(): Promise<Map<string, ScenarioResult>> {
       if (n > 1000 && slowAbove1000.has(name)) continue;
       const began = Date.now();
       log(`▶ ${name} N=${n}`);
-      const cpuProfilePath = profile === `${name}/${n}` ? path.join(root, 'bench/results', `${variant}-${shape}-${n}.cpuprofile`) : undefined;
+      const cpuProfilePath =
+        profile === `${name}/${n}`
+          ? path.join(root, 'bench/results', `${variant}-${shape}-${n}.cpuprofile`)
+          : undefined;
       if (cpuProfilePath) await mkdir(path.dirname(cpuProfilePath), { recursive: true });
       const result = await runScenario({ variant, shape, n, timeoutMs: 60_000 + n * 120, log, cpuProfilePath });
       all.set(resultKey(variant, shape, n), result);
       // Saved after every scenario, so that an interrupted run keeps the rows it finished.
       await saveResults(all, await environment());
-      log(`  ${result.error ? `error: ${result.error}` : `done in ${((result.totalMs ?? result.doneMs ?? 0) / 1000).toFixed(1)} s`} (scenario ${Math.round((Date.now() - began) / 1000)} s)`);
+      log(
+        `  ${result.error ? `error: ${result.error}` : `done in ${((result.totalMs ?? result.doneMs ?? 0) / 1000).toFixed(1)} s`} (scenario ${Math.round((Date.now() - began) / 1000)} s)`,
+      );
       if (cpuProfilePath) await printProfile(cpuProfilePath);
     }
   }
@@ -96,9 +102,11 @@ async function printProfile(file: string): Promise<void> {
   log(`  CPU profile of the server: ${path.relative(root, file)} (open it in Chrome DevTools or speedscope)`);
   if (!summary) return;
   const busy = summary.totalMs - summary.idleMs;
-  const share = (ms: number) => `${String(ms).padStart(8)} ms ${((100 * ms) / Math.max(busy, 1)).toFixed(0).padStart(3)}%`;
+  const share = (ms: number) =>
+    `${String(ms).padStart(8)} ms ${((100 * ms) / Math.max(busy, 1)).toFixed(0).padStart(3)}%`;
   log(`  ${summary.totalMs} ms profiled, ${busy} ms busy. Self time by area:`);
-  for (const { area, ms } of summary.byArea.filter(({ area }) => area !== '(idle)').slice(0, 10)) log(`  ${share(ms)}  ${area}`);
+  for (const { area, ms } of summary.byArea.filter(({ area }) => area !== '(idle)').slice(0, 10))
+    log(`  ${share(ms)}  ${area}`);
   log('  Self time by function:');
   for (const { name, ms } of summary.byFunction.slice(0, 15)) log(`  ${share(ms)}  ${name}`);
 }
@@ -122,7 +130,11 @@ async function savedHeader(files: string): Promise<string> {
   const headers: string[] = [];
   for (const file of files.split(',')) {
     const saved = JSON.parse(await readFile(file, 'utf8'));
-    headers.push(!Array.isArray(saved) && typeof saved.environment === 'string' ? saved.environment : `${file}: its date and machine were not saved.`);
+    headers.push(
+      !Array.isArray(saved) && typeof saved.environment === 'string'
+        ? saved.environment
+        : `${file}: its date and machine were not saved.`,
+    );
   }
   return headers.join('\n\n');
 }
@@ -156,12 +168,21 @@ function seedNotes(all: Map<string, ScenarioResult>, sizes: number[]): string {
 async function environment(): Promise<string> {
   const pkg = async (name: string) => {
     try {
-      return JSON.parse(await readFile(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version as string;
+      return JSON.parse(await readFile(path.join(root, 'node_modules', name, 'package.json'), 'utf8'))
+        .version as string;
     } catch {
       return '?';
     }
   };
-  const names = ['@langchain/langgraph', '@langchain/langgraph-api', '@langchain/langgraph-cli', '@langchain/langgraph-sdk', '@langchain/core', 'ai', '@ai-sdk/openai'];
+  const names = [
+    '@langchain/langgraph',
+    '@langchain/langgraph-api',
+    '@langchain/langgraph-cli',
+    '@langchain/langgraph-sdk',
+    '@langchain/core',
+    'ai',
+    '@ai-sdk/openai',
+  ];
   const versions = await Promise.all(names.map(async (name) => `${name} ${await pkg(name)}`));
   const load = (values: number[]) => values.map((value) => value.toFixed(1)).join(' / ');
   return [
@@ -182,6 +203,9 @@ async function writeBenchmarks(generated: string): Promise<void> {
   const from = current.indexOf(start);
   const to = current.indexOf(end);
   const block = `${start}\n${generated}\n${end}`;
-  const next = from >= 0 && to > from ? `${current.slice(0, from)}${block}${current.slice(to + end.length)}` : `${current.trimEnd()}\n\n${block}\n`;
+  const next =
+    from >= 0 && to > from
+      ? `${current.slice(0, from)}${block}${current.slice(to + end.length)}`
+      : `${current.trimEnd()}\n\n${block}\n`;
   await writeFile(file, next);
 }

@@ -46,7 +46,12 @@ const rows = await Promise.all(
       prompt: `Classify the sentiment of this review as positive, negative or neutral; answer with one word.\n\n${review}`,
     });
     const batch = providerMetadata?.batchBridge as { batchId: string; fromCache: boolean } | undefined;
-    return { review: review.slice(0, 40), answer: text.slice(0, 40), batch: batch?.batchId, fromStore: batch?.fromCache };
+    return {
+      review: review.slice(0, 40),
+      answer: text.slice(0, 40),
+      batch: batch?.batchId,
+      fromStore: batch?.fromCache,
+    };
   }),
 );
 console.table(rows);

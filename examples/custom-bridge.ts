@@ -31,7 +31,11 @@ export const bridge = createBridge<Item>({
     const job = jobs.get(batchId);
     if (!job) return new Error(`no such job: ${batchId}`);
     if (Date.now() < job.readyAt) return null;
-    return job.items.map((item): Result => ({ text: item.text, words: item.text.split(/\s+/).filter(Boolean).length, shouted: item.text.toUpperCase() }));
+    return job.items.map((item): Result => ({
+      text: item.text,
+      words: item.text.split(/\s+/).filter(Boolean).length,
+      shouted: item.text.toUpperCase(),
+    }));
   },
   maxWaitMs: 1_000,
   pollIntervalMs: 1_000,

@@ -9,7 +9,10 @@ import { batchOpenAI } from 'batch-bridge';
 const State = Annotation.Root({
   questions: Annotation<string[]>(),
   question: Annotation<string | undefined>(),
-  answers: Annotation<Array<{ question: string; answer: string }>>({ reducer: (left, right) => left.concat(right), default: () => [] }),
+  answers: Annotation<Array<{ question: string; answer: string }>>({
+    reducer: (left, right) => left.concat(right),
+    default: () => [],
+  }),
 });
 
 export const graph = new StateGraph(State)
@@ -17,5 +20,9 @@ export const graph = new StateGraph(State)
     const { text } = await generateText({ model: batchOpenAI('gpt-4o-mini'), prompt: question! });
     return { answers: [{ question: question!, answer: text }] };
   })
-  .addConditionalEdges('__start__', ({ questions }) => questions.map((question) => new Send('answerOne', { question })), ['answerOne'])
+  .addConditionalEdges(
+    '__start__',
+    ({ questions }) => questions.map((question) => new Send('answerOne', { question })),
+    ['answerOne'],
+  )
   .compile({ name: 'fan_out' });

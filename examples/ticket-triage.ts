@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Annotation, Send, StateGraph } from '@langchain/langgraph';
-import { APICallError, generateText, NoObjectGeneratedError, Output, stepCountIs, tool, type LanguageModelUsage, type ProviderMetadata } from 'ai';
+import {
+  APICallError,
+  generateText,
+  NoObjectGeneratedError,
+  Output,
+  stepCountIs,
+  tool,
+  type LanguageModelUsage,
+  type ProviderMetadata,
+} from 'ai';
 import { z } from 'zod';
 import { batchOpenAI } from 'batch-bridge';
 
@@ -21,7 +30,17 @@ export interface SupportTicket {
 }
 
 export const triageSchema = z.object({
-  category: z.enum(['billing', 'bug', 'outage', 'account', 'privacy', 'shipping', 'feature_request', 'praise', 'other']),
+  category: z.enum([
+    'billing',
+    'bug',
+    'outage',
+    'account',
+    'privacy',
+    'shipping',
+    'feature_request',
+    'praise',
+    'other',
+  ]),
   priority: z.enum(['urgent', 'high', 'normal', 'low']),
   sentiment: z.enum(['angry', 'frustrated', 'neutral', 'happy']),
   team: z.enum(['billing', 'engineering', 'account_management', 'legal', 'logistics', 'product']),
@@ -68,7 +87,9 @@ interface Customer {
 
 // The "CRM": read once per server process, from the dataset scripts/demo/generate-tickets.ts wrote.
 const customers = new Map<string, Customer>(
-  (JSON.parse(readFileSync(new URL('./data/customers.json', import.meta.url), 'utf8')) as Customer[]).map((customer) => [customer.id, customer]),
+  (JSON.parse(readFileSync(new URL('./data/customers.json', import.meta.url), 'utf8')) as Customer[]).map(
+    (customer) => [customer.id, customer],
+  ),
 );
 
 const lookupCustomer = tool({
@@ -101,7 +122,16 @@ async function triageTicket(state: State): Promise<Partial<State>> {
   // Collected step by step, so that a call that fails still reports the calls and tokens before it.
   const steps: Array<{ usage: LanguageModelUsage; providerMetadata?: ProviderMetadata }> = [];
   const triaged = (fields: Pick<TriagedTicket, 'triage' | 'modelCalls'> & { error?: string }): Partial<State> => ({
-    triaged: [{ ticketId: ticket.id, customerId: ticket.customerId, subject: ticket.subject, ...fields, usage: tokenUsage(steps), batchIds: batchIdsOf(steps) }],
+    triaged: [
+      {
+        ticketId: ticket.id,
+        customerId: ticket.customerId,
+        subject: ticket.subject,
+        ...fields,
+        usage: tokenUsage(steps),
+        batchIds: batchIdsOf(steps),
+      },
+    ],
   });
   try {
     const result = await generateText({
@@ -111,7 +141,9 @@ async function triageTicket(state: State): Promise<Partial<State>> {
       tools: { lookupCustomer },
       output: Output.object({ schema: triageSchema }),
       // Two calls per ticket, every time: the lookup first, then the answer. A fixed shape keeps the demo's count exact.
-      prepareStep: ({ stepNumber }) => ({ toolChoice: stepNumber === 0 ? { type: 'tool', toolName: 'lookupCustomer' } : 'none' }),
+      prepareStep: ({ stepNumber }) => ({
+        toolChoice: stepNumber === 0 ? { type: 'tool', toolName: 'lookupCustomer' } : 'none',
+      }),
       stopWhen: stepCountIs(2),
       onStepFinish: (step) => void steps.push(step),
     });
@@ -119,19 +151,31 @@ async function triageTicket(state: State): Promise<Partial<State>> {
   } catch (error) {
     // One ticket's failed request (an API error line, an answer that does not fit the schema) must not fail the page.
     // Anything else, above all the interrupt that pauses this node while its request waits, goes on up.
-    if (APICallError.isInstance(error)) return triaged({ triage: null, modelCalls: steps.length + 1, error: error.message });
-    if (NoObjectGeneratedError.isInstance(error)) return triaged({ triage: null, modelCalls: steps.length, error: error.message });
+    if (APICallError.isInstance(error))
+      return triaged({ triage: null, modelCalls: steps.length + 1, error: error.message });
+    if (NoObjectGeneratedError.isInstance(error))
+      return triaged({ triage: null, modelCalls: steps.length, error: error.message });
     throw error;
   }
 }
 
 async function writeHandover(state: State): Promise<Partial<State>> {
-  const lines = state.triaged.map((item) => `${item.ticketId} ${item.triage?.priority ?? '?'} ${item.triage?.category ?? '?'}: ${item.triage?.summary ?? item.error}`);
+  const lines = state.triaged.map(
+    (item) =>
+      `${item.ticketId} ${item.triage?.priority ?? '?'} ${item.triage?.category ?? '?'}: ${item.triage?.summary ?? item.error}`,
+  );
   const result = await generateText({
     model: modelOf(state),
     prompt: `Write a three-sentence handover note for the support lead about these triaged tickets:\n${lines.join('\n')}`,
   });
-  return { handover: { text: result.text, modelCalls: result.steps.length, usage: tokenUsage(result.steps), batchIds: batchIdsOf(result.steps) } };
+  return {
+    handover: {
+      text: result.text,
+      modelCalls: result.steps.length,
+      usage: tokenUsage(result.steps),
+      batchIds: batchIdsOf(result.steps),
+    },
+  };
 }
 
 function tokenUsage(steps: Array<{ usage: LanguageModelUsage }>): TokenUsage {
@@ -150,6 +194,10 @@ function batchIdsOf(steps: Array<{ providerMetadata?: ProviderMetadata }>): stri
 export const graph = new StateGraph(TriageState)
   .addNode('triage', triageTicket)
   .addNode('writeHandover', writeHandover)
-  .addConditionalEdges('__start__', (state) => state.tickets.map((ticket) => new Send('triage', { ...state, ticket })), ['triage'])
+  .addConditionalEdges(
+    '__start__',
+    (state) => state.tickets.map((ticket) => new Send('triage', { ...state, ticket })),
+    ['triage'],
+  )
   .addEdge('triage', 'writeHandover')
   .compile({ name: 'ticket_triage' });

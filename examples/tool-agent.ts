@@ -25,7 +25,11 @@ const agent = new ToolLoopAgent({
   stopWhen: stepCountIs(4),
 });
 
-const State = Annotation.Root({ question: Annotation<string>(), reply: Annotation<string>(), steps: Annotation<number>() });
+const State = Annotation.Root({
+  question: Annotation<string>(),
+  reply: Annotation<string>(),
+  steps: Annotation<number>(),
+});
 
 export const graph = new StateGraph(State)
   .addNode('agent', async ({ question }) => {

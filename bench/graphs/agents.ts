@@ -22,7 +22,8 @@ type Answer = (prompt: string) => Promise<string>;
 const noModel: Answer = async (prompt) => prompt;
 
 /** Without the bridge: the official provider's synchronous call to the emulator's /v1/chat/completions. */
-const syncModel = () => createOpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY }).chat('gpt-4o-mini');
+const syncModel = () =>
+  createOpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY }).chat('gpt-4o-mini');
 const direct: Answer = async (prompt) => (await generateText({ model: syncModel(), prompt })).text;
 
 /** The one-line swap: the same call through the bridge. */
@@ -34,7 +35,10 @@ const bridged: Answer = async (prompt) => (await generateText({ model: batchMode
  * bridge is what the baseline compares, so the body is the one the official provider builds for the same prompt.
  */
 const seeded: Answer = async (prompt) => {
-  const body = await seedWait({ url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] } });
+  const body = await seedWait({
+    url: '/v1/chat/completions',
+    body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] },
+  });
   return String((body as { choices?: Array<{ message?: { content?: string } }> }).choices?.[0]?.message?.content ?? '');
 };
 
@@ -44,7 +48,12 @@ const seeded: Answer = async (prompt) => {
  * LangGraph spends on N interrupts in one superstep and on resuming them.
  */
 const interruptOnly: Answer = async (prompt) => {
-  interrupt({ kind: 'batch-bridge/request', bridge: 'batch_bridge', digest: 'd'.repeat(64), description: `POST /v1/chat/completions gpt-4o-mini ${prompt.length}` });
+  interrupt({
+    kind: 'batch-bridge/request',
+    bridge: 'batch_bridge',
+    digest: 'd'.repeat(64),
+    description: `POST /v1/chat/completions gpt-4o-mini ${prompt.length}`,
+  });
   return prompt;
 };
 

@@ -54,7 +54,9 @@ export function createSeedBridge(options: SeedBridgeOptions) {
 
   const run = async (state: SeedBridgeState, config: LangGraphRunnableConfig): Promise<Partial<SeedBridgeState>> => {
     backend ??= createOpenAIBackend({}) as BatchBackend;
-    client ??= new Client({ callerOptions: { maxConcurrency: (options.deliveryConcurrency ?? 16) + 2, maxRetries: 3 } });
+    client ??= new Client({
+      callerOptions: { maxConcurrency: (options.deliveryConcurrency ?? 16) + 2, maxRetries: 3 },
+    });
     const event = state.event as SeedEvent;
     const now = Date.now();
     const queue = [...state.queue];
@@ -65,9 +67,14 @@ export function createSeedBridge(options: SeedBridgeOptions) {
 
     if (event.type === 'submit') {
       const { request } = event;
-      const known = (item: QueuedRequest) => item.threadId === request.threadId && item.interruptId === request.interruptId;
+      const known = (item: QueuedRequest) =>
+        item.threadId === request.threadId && item.interruptId === request.interruptId;
       if (!queue.some(known) && !inFlight.some((batch) => batch.members.some(known))) {
-        queue.push({ ...request, queuedAt: now, customId: customIdOf(requestKeyOf(request.threadId, request.interruptId), 1) });
+        queue.push({
+          ...request,
+          queuedAt: now,
+          customId: customIdOf(requestKeyOf(request.threadId, request.interruptId), 1),
+        });
         totals.received += 1;
       }
     }
@@ -82,7 +89,10 @@ export function createSeedBridge(options: SeedBridgeOptions) {
 
     for (const batch of inFlight) {
       if (event.type === 'submit' || Date.now() - batch.lastPolledAt < options.pollIntervalMs - 250) continue;
-      const poll = await backend.poll({ batchId: batch.batchId, customIds: batch.members.map((member) => member.customId) });
+      const poll = await backend.poll({
+        batchId: batch.batchId,
+        customIds: batch.members.map((member) => member.customId),
+      });
       batch.lastPolledAt = Date.now();
       if (!poll.terminal) continue;
       totals.delivered += await deliver(client, batch.members, poll.outcomes ?? [], options.deliveryConcurrency ?? 16);
@@ -104,11 +114,20 @@ export function createSeedBridge(options: SeedBridgeOptions) {
     return { event: null, queue, inFlight, totals, nextTickAt };
   };
 
-  return new StateGraph(SeedState).addNode('bridge', run).addEdge(START, 'bridge').addEdge('bridge', END).compile({ name: 'seed_bridge' });
+  return new StateGraph(SeedState)
+    .addNode('bridge', run)
+    .addEdge(START, 'bridge')
+    .addEdge('bridge', END)
+    .compile({ name: 'seed_bridge' });
 }
 
 /** One resume run per thread, answering its interrupts by id. Returns how many outcomes went out. */
-async function deliver(client: Client, members: QueuedRequest[], outcomes: RequestOutcome[], concurrency: number): Promise<number> {
+async function deliver(
+  client: Client,
+  members: QueuedRequest[],
+  outcomes: RequestOutcome[],
+  concurrency: number,
+): Promise<number> {
   const byCustomId = new Map(outcomes.map((outcome) => [outcome.customId, outcome]));
   const byThread = new Map<string, QueuedRequest[]>();
   for (const member of members) byThread.set(member.threadId, [...(byThread.get(member.threadId) ?? []), member]);
@@ -124,9 +143,16 @@ async function deliver(client: Client, members: QueuedRequest[], outcomes: Reque
         resume[item.interruptId] =
           outcome?.type === 'success'
             ? { digest: item.digest, type: 'success', body: outcome.body }
-            : { digest: item.digest, type: 'error', message: outcome?.type === 'error' ? outcome.message : 'no result' };
+            : {
+                digest: item.digest,
+                type: 'error',
+                message: outcome?.type === 'error' ? outcome.message : 'no result',
+              };
       }
-      await client.runs.create(items[0].threadId, items[0].assistantId, { command: { resume }, multitaskStrategy: 'enqueue' });
+      await client.runs.create(items[0].threadId, items[0].assistantId, {
+        command: { resume },
+        multitaskStrategy: 'enqueue',
+      });
       delivered += items.length;
     }
   };

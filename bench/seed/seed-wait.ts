@@ -37,7 +37,13 @@ export async function seedWait(payload: SeedRequest['payload']): Promise<unknown
     if (!isGraphInterrupt(error)) throw error;
     const interruptId = error.interrupts.at(-1)?.id;
     if (!interruptId) throw error;
-    const request: SeedRequest = { threadId: configurable.thread_id, assistantId: configurable.assistant_id, interruptId, digest, payload };
+    const request: SeedRequest = {
+      threadId: configurable.thread_id,
+      assistantId: configurable.assistant_id,
+      interruptId,
+      digest,
+      payload,
+    };
     // Inside the server `new Client()` reaches the server itself through its in-process loopback.
     client ??= new Client({ callerOptions: { maxRetries: 3 } });
     await client.runs.create(bridgeThreadId(seedBridgeId), seedBridgeId, {
@@ -47,7 +53,7 @@ export async function seedWait(payload: SeedRequest['payload']): Promise<unknown
     });
     throw error;
   }
-  if (answer?.digest !== digest) throw new Error('seed bridge: resumed with another request\'s outcome');
+  if (answer?.digest !== digest) throw new Error("seed bridge: resumed with another request's outcome");
   if (answer.type === 'error') throw new Error(`seed bridge: the request failed: ${answer.message}`);
   return answer.body;
 }

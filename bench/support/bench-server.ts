@@ -86,7 +86,11 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   const directory = await mkdtemp(path.join(tmpdir(), 'batch-bridge-bench-'));
   const meterFile = path.join(directory, 'bench-meter.json');
   // A profile or stop file left by an earlier run would end this profile at once.
-  if (options.cpuProfilePath) await Promise.all([rm(options.cpuProfilePath, { force: true }), rm(`${options.cpuProfilePath}.stop`, { force: true })]);
+  if (options.cpuProfilePath)
+    await Promise.all([
+      rm(options.cpuProfilePath, { force: true }),
+      rm(`${options.cpuProfilePath}.stop`, { force: true }),
+    ]);
   const meterModule = pathToFileURL(path.join(benchFolder, 'support/write-meter.mjs')).href;
   let server: RunningLangGraphDevServer;
   try {
@@ -100,7 +104,8 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
         OPENAI_BASE_URL: emulator.baseURL,
         OPENAI_API_KEY: 'sk-bench-offline-emulator',
         BENCH_FLUSH_AT: String(options.flushAt),
-        BENCH_FANOUT_CONCURRENCY: options.fanoutConcurrency === undefined ? undefined : String(options.fanoutConcurrency),
+        BENCH_FANOUT_CONCURRENCY:
+          options.fanoutConcurrency === undefined ? undefined : String(options.fanoutConcurrency),
         BENCH_METER_FILE: meterFile,
         BENCH_BRIDGE_THREADS: `${bridgeThreads.bridge},${bridgeThreads.seed}`,
         BENCH_BRIDGE_NAMESPACES: 'batch_bridge',
@@ -146,7 +151,8 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       stopped = true;
       const folder = path.join(directory, '.langgraph_api');
       const sizes: Record<string, number> = {};
-      for (const name of await readdir(folder).catch(() => [] as string[])) sizes[name] = (await stat(path.join(folder, name))).size;
+      for (const name of await readdir(folder).catch(() => [] as string[]))
+        sizes[name] = (await stat(path.join(folder, name))).size;
       return sizes;
     },
     async close() {
@@ -171,7 +177,8 @@ async function findServerPid(port: number): Promise<number | undefined> {
       const commandLine = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
       const isEntrypoint = commandLine.some((argument) => argument.endsWith('entrypoint.mjs'));
       const isTsxWrapper = commandLine.some((argument) => /tsx[\\/]dist[\\/]cli\.mjs$/.test(argument));
-      if (isEntrypoint && !isTsxWrapper && commandLine.some((argument) => argument.includes(`"port":${port}`))) return Number(entry);
+      if (isEntrypoint && !isTsxWrapper && commandLine.some((argument) => argument.includes(`"port":${port}`)))
+        return Number(entry);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -27,7 +27,8 @@ export interface ProfileSummary {
 
 /** Where a frame's code lives, so that a profile says whether the bridge, LangGraph or the dev server spends the time. */
 function areaOf(url: string, functionName: string): string {
-  if (functionName === '(idle)' || functionName === '(program)' || functionName === '(garbage collector)') return functionName;
+  if (functionName === '(idle)' || functionName === '(program)' || functionName === '(garbage collector)')
+    return functionName;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1];
   const project = /\/(src\/[^/]+|bench)\//.exec(url);
@@ -40,7 +41,9 @@ function areaOf(url: string, functionName: string): string {
 export async function summarizeProfile(file: string, inclusiveNames: string[] = []): Promise<ProfileSummary> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((nodeId, index) => selfUs.set(nodeId, (selfUs.get(nodeId) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  profile.samples.forEach((nodeId, index) =>
+    selfUs.set(nodeId, (selfUs.get(nodeId) ?? 0) + (profile.timeDeltas[index] ?? 0)),
+  );
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const byArea = new Map<string, number>();
   const byFunction = new Map<string, number>();

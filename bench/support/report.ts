@@ -49,38 +49,81 @@ export function formatTables(results: Results, ns: number[]): string {
     const rows: Row[] = [
       ['floor (no model call): all done, s', cell('floor', shape, (r) => seconds(r.doneMs))],
       ...((shape === 'threads'
-        ? [['floor + one more run per thread (interrupt, resume; no bridge): all done, s', cell('interrupt', shape, (r) => seconds(r.doneMs))]]
+        ? [
+            [
+              'floor + one more run per thread (interrupt, resume; no bridge): all done, s',
+              cell('interrupt', shape, (r) => seconds(r.doneMs)),
+            ],
+          ]
         : [
-            ['LangGraph alone: N tasks interrupt, the run ends, s', cell('interrupt', shape, (r) => seconds(r.interruptedMs))],
-            ['LangGraph alone: resume of N tasks → done, s', cell('interrupt', shape, (r) => seconds(diff(r.doneMs, r.deliveredMs)))],
+            [
+              'LangGraph alone: N tasks interrupt, the run ends, s',
+              cell('interrupt', shape, (r) => seconds(r.interruptedMs)),
+            ],
+            [
+              'LangGraph alone: resume of N tasks → done, s',
+              cell('interrupt', shape, (r) => seconds(diff(r.doneMs, r.deliveredMs))),
+            ],
           ]) as Row[]),
       ['bridge: all queued, s', cell('bridge', shape, (r) => seconds(r.queuedMs))],
       ['bridge: all submitted, s', cell('bridge', shape, (r) => seconds(r.submittedMs))],
       shape === 'threads'
-        ? ['bridge: submitted ÷ floor (target ≤ 1.25)', cell('bridge', shape, (r) => ratio((r.submittedMs ?? NaN) / (floorDone(r.n) ?? NaN)))]
-        : ['bridge: queued + submitted under 60 s?', cell('bridge', shape, (r) => ((r.submittedMs ?? Infinity) < 60_000 ? 'yes' : 'no'))],
-      ['bridge: batch complete → every resume accepted, s', cell('bridge', shape, (r) => seconds(diff(r.deliveredMs, r.batchCompletedMs)))],
+        ? [
+            'bridge: submitted ÷ floor (target ≤ 1.25)',
+            cell('bridge', shape, (r) => ratio((r.submittedMs ?? NaN) / (floorDone(r.n) ?? NaN))),
+          ]
+        : [
+            'bridge: queued + submitted under 60 s?',
+            cell('bridge', shape, (r) => ((r.submittedMs ?? Infinity) < 60_000 ? 'yes' : 'no')),
+          ],
+      [
+        'bridge: batch complete → every resume accepted, s',
+        cell('bridge', shape, (r) => seconds(diff(r.deliveredMs, r.batchCompletedMs))),
+      ],
       ['bridge: all done, s', cell('bridge', shape, (r) => seconds(r.doneMs))],
       ...((shape === 'threads'
         ? [
-            ['bridge: done ÷ (floor + one more run per thread) (target ≤ 1.25)', cell('bridge', shape, (r) => ratio((r.doneMs ?? NaN) / (get('interrupt', shape, r.n)?.doneMs ?? NaN)))],
-            ['bridge: done ÷ (2 × floor)', cell('bridge', shape, (r) => ratio((r.doneMs ?? NaN) / (2 * (floorDone(r.n) ?? NaN))))],
+            [
+              'bridge: done ÷ (floor + one more run per thread) (target ≤ 1.25)',
+              cell('bridge', shape, (r) => ratio((r.doneMs ?? NaN) / (get('interrupt', shape, r.n)?.doneMs ?? NaN))),
+            ],
+            [
+              'bridge: done ÷ (2 × floor)',
+              cell('bridge', shape, (r) => ratio((r.doneMs ?? NaN) / (2 * (floorDone(r.n) ?? NaN)))),
+            ],
           ]
-        : [['bridge: batch complete → thread done, s (target < 60)', cell('bridge', shape, (r) => seconds(diff(r.doneMs, r.batchCompletedMs)))]]) as Row[]),
+        : [
+            [
+              'bridge: batch complete → thread done, s (target < 60)',
+              cell('bridge', shape, (r) => seconds(diff(r.doneMs, r.batchCompletedMs))),
+            ],
+          ]) as Row[]),
       ['bridge: total (done, bridge idle), s', cell('bridge', shape, (r) => seconds(r.totalMs))],
-      ['bridge runs per request (target ≪ 0.1)', cell('bridge', shape, (r) => (r.bridgeRuns === undefined ? '–' : (r.bridgeRuns / r.n).toFixed(3)))],
+      [
+        'bridge runs per request (target ≪ 0.1)',
+        cell('bridge', shape, (r) => (r.bridgeRuns === undefined ? '–' : (r.bridgeRuns / r.n).toFixed(3))),
+      ],
       ['bridge bytes written per request: state (checkpoints + writes)', perRequest('bridge', shape, 'state')],
       ['bridge bytes written per request: store', perRequest('bridge', shape, 'store')],
       ['bridge bytes written per request: total (target flat ±25% 1k→10k)', perRequest('bridge', shape, 'total')],
-      ['data folder after a clean stop, per request (whole server)', cell('bridge', shape, (r) => bytes((r.dataFolderBytes ?? NaN) / r.n))],
+      [
+        'data folder after a clean stop, per request (whole server)',
+        cell('bridge', shape, (r) => bytes((r.dataFolderBytes ?? NaN) / r.n)),
+      ],
       ['OpenAI API calls per batch', cell('bridge', shape, (r) => apiCallsPerBatch(r))],
       ['peak server memory (VmHWM): floor', cell('floor', shape, (r) => megabytes(r.peakMemoryBytes))],
       ['peak server memory (VmHWM): bridge', cell('bridge', shape, (r) => megabytes(r.peakMemoryBytes))],
       ['direct synchronous generateText: all done, s', cell('direct', shape, (r) => seconds(r.doneMs))],
-      ['bridge total ÷ direct synchronous', cell('bridge', shape, (r) => ratio((r.totalMs ?? NaN) / (get('direct', shape, r.n)?.doneMs ?? NaN)))],
+      [
+        'bridge total ÷ direct synchronous',
+        cell('bridge', shape, (r) => ratio((r.totalMs ?? NaN) / (get('direct', shape, r.n)?.doneMs ?? NaN))),
+      ],
       ['seed design: all submitted, s', cell('seed', shape, (r) => seconds(r.submittedMs))],
       ['seed design: all done, s', cell('seed', shape, (r) => seconds(r.doneMs))],
-      ['seed design: bridge runs per request', cell('seed', shape, (r) => (r.bridgeRuns === undefined ? '–' : (r.bridgeRuns / r.n).toFixed(3)))],
+      [
+        'seed design: bridge runs per request',
+        cell('seed', shape, (r) => (r.bridgeRuns === undefined ? '–' : (r.bridgeRuns / r.n).toFixed(3))),
+      ],
       ['seed design: bytes written per request (state + store)', perRequest('seed', shape, 'total')],
       ['seed design: peak server memory', cell('seed', shape, (r) => megabytes(r.peakMemoryBytes))],
     ];
@@ -97,7 +140,8 @@ export function formatTables(results: Results, ns: number[]): string {
 function failure(result: ScenarioResult): string {
   const { progress } = result;
   if (!progress) return `error: ${result.error?.slice(0, 60)}`;
-  const received = progress.received === undefined ? '' : `, ${progress.received.toLocaleString('en-US')} received by the bridge`;
+  const received =
+    progress.received === undefined ? '' : `, ${progress.received.toLocaleString('en-US')} received by the bridge`;
   return `${result.error} (${progress.count.toLocaleString('en-US')} of ${result.n.toLocaleString('en-US')} ${progress.what}${received})`;
 }
 

@@ -60,7 +60,11 @@ let lastTotals: unknown;
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const { variant, shape, n } = options;
   const result: ScenarioResult = { variant, shape, n };
-  const env = await startBenchServer({ flushAt: n, cpuProfilePath: options.cpuProfilePath, fanoutConcurrency: options.fanoutConcurrency });
+  const env = await startBenchServer({
+    flushAt: n,
+    cpuProfilePath: options.cpuProfilePath,
+    fanoutConcurrency: options.fanoutConcurrency,
+  });
   try {
     await measure(env, options, result);
   } catch (error) {
@@ -82,7 +86,8 @@ async function measure(env: BenchServer, options: ScenarioOptions, result: Scena
   const { variant, shape, n, log } = options;
   const { client } = env;
   const graph = shape === 'threads' ? variant : `${variant}_fanout`;
-  const bridgeThread = variant === 'bridge' ? bridgeThreads.bridge : variant === 'seed' ? bridgeThreads.seed : undefined;
+  const bridgeThread =
+    variant === 'bridge' ? bridgeThreads.bridge : variant === 'seed' ? bridgeThreads.seed : undefined;
   lastTotals = undefined;
   const started = Date.now();
   const since = () => Date.now() - started;
@@ -94,7 +99,11 @@ async function measure(env: BenchServer, options: ScenarioOptions, result: Scena
     if (shape === 'fanout') {
       fanoutThread = randomUUID();
       const prompts = Array.from({ length: n }, (_, index) => `question ${index}`);
-      await client.runs.create(fanoutThread, graph, { input: { prompts }, ifNotExists: 'create', multitaskStrategy: 'enqueue' });
+      await client.runs.create(fanoutThread, graph, {
+        input: { prompts },
+        ifNotExists: 'create',
+        multitaskStrategy: 'enqueue',
+      });
     } else {
       threadIds = await createThreads(client, graph, n);
     }
@@ -137,7 +146,8 @@ async function measure(env: BenchServer, options: ScenarioOptions, result: Scena
   if (variant === 'interrupt') {
     // LangGraph's own pause and resume, no bridge: every thread (task) interrupts, then is resumed with a plain value.
     result.interruptedMs = await pollUntil('interrupted', () => countInterrupted(client, graph, shape, fanoutThread));
-    const resume = (threadId: string) => client.runs.create(threadId, graph, { command: { resume: 'ok' }, multitaskStrategy: 'enqueue' });
+    const resume = (threadId: string) =>
+      client.runs.create(threadId, graph, { command: { resume: 'ok' }, multitaskStrategy: 'enqueue' });
     if (fanoutThread) await resume(fanoutThread);
     else await inParallel(threadIds, 32, resume);
     result.deliveredMs = since();
@@ -158,7 +168,8 @@ async function measure(env: BenchServer, options: ScenarioOptions, result: Scena
     const lastCreated = Math.max(...record.batches.map((batch) => batch.createdAt));
     if (record.batches.length > 0) result.submittedMs = result.batchCompletedMs = lastCreated - started;
     // Both are observed by polling; a request cannot be submitted before it is queued.
-    if (result.queuedMs !== undefined && result.submittedMs !== undefined) result.queuedMs = Math.min(result.queuedMs, result.submittedMs);
+    if (result.queuedMs !== undefined && result.submittedMs !== undefined)
+      result.queuedMs = Math.min(result.queuedMs, result.submittedMs);
     result.bridgeRuns = (await client.runs.list(bridgeThread, { limit: 1_000_000 })).length;
   }
   result.peakMemoryBytes = await env.peakMemoryBytes();
@@ -173,12 +184,20 @@ async function measure(env: BenchServer, options: ScenarioOptions, result: Scena
 async function createThreads(client: Client, graph: string, n: number): Promise<string[]> {
   const ids = Array.from({ length: n }, () => randomUUID());
   await inParallel(ids, 32, (threadId, index) =>
-    client.runs.create(threadId, graph, { input: { prompt: `question ${index}` }, ifNotExists: 'create', multitaskStrategy: 'enqueue' }),
+    client.runs.create(threadId, graph, {
+      input: { prompt: `question ${index}` },
+      ifNotExists: 'create',
+      multitaskStrategy: 'enqueue',
+    }),
   );
   return ids;
 }
 
-async function inParallel<T>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<unknown>): Promise<void> {
+async function inParallel<T>(
+  items: T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
@@ -195,12 +214,15 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T, in
  */
 async function bridgeIsWorking(client: Client, threadId: string): Promise<boolean> {
   const runs = await client.runs.list(threadId, { limit: 1_000_000 });
-  return runs.some((run) => run.status === 'running' || (run.status === 'pending' && Date.parse(run.created_at) <= Date.now()));
+  return runs.some(
+    (run) => run.status === 'running' || (run.status === 'pending' && Date.parse(run.created_at) <= Date.now()),
+  );
 }
 
 async function observeBridge(client: Client, threadId: string, n: number, now: number, result: ScenarioResult) {
   const state = await client.threads.getState(threadId).catch(() => undefined);
-  const totals = (state?.values as { totals?: { received: number; submitted: number; delivered: number } } | undefined)?.totals;
+  const totals = (state?.values as { totals?: { received: number; submitted: number; delivered: number } } | undefined)
+    ?.totals;
   if (!totals) return;
   lastTotals = totals;
   if (result.queuedMs === undefined && totals.received >= n) result.queuedMs = now;

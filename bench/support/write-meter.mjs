@@ -41,7 +41,11 @@ if (isServer) {
     const result = await put.call(this, config, checkpoint, metadata);
     const { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: id } = result.configurable;
     const saved = this.storage[threadId]?.[ns]?.[id];
-    if (saved) add(bridgeThreads.has(threadId) ? 'bridgeCheckpoints' : 'otherCheckpoints', saved[0].byteLength + saved[1].byteLength);
+    if (saved)
+      add(
+        bridgeThreads.has(threadId) ? 'bridgeCheckpoints' : 'otherCheckpoints',
+        saved[0].byteLength + saved[1].byteLength,
+      );
     return result;
   };
 
@@ -57,7 +61,8 @@ if (isServer) {
     await putWrites.call(this, config, writes, taskId, taskPath);
     innerKeys.forEach((inner, index) => {
       const entry = this.writes[key]?.[inner];
-      if (entry && entry !== before[index]) add(bridgeThreads.has(threadId) ? 'bridgeWrites' : 'otherWrites', entry[2]?.byteLength ?? 0);
+      if (entry && entry !== before[index])
+        add(bridgeThreads.has(threadId) ? 'bridgeWrites' : 'otherWrites', entry[2]?.byteLength ?? 0);
     });
   };
 

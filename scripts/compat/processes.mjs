@@ -89,7 +89,12 @@ export function run(command, args, { cwd, env = process.env, logPath, timeoutMs 
   const token = randomUUID();
   const log = createWriteStream(logPath, { flags: 'a' });
   log.write(`\n$ ${command} ${args.join(' ')}   (in ${cwd})\n`);
-  const child = spawn(command, args, { cwd, env: { ...env, [tokenVariable]: token }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...env, [tokenVariable]: token },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.token = token;
   live.add(child);
   const tail = [];

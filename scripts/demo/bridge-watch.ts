@@ -82,6 +82,7 @@ export class BridgeWatch {
 
 function since(baseline: BridgeTotals, now: BridgeTotals): BridgeTotals {
   const difference = emptyTotals();
-  for (const key of Object.keys(difference) as Array<keyof BridgeTotals>) difference[key] = (now[key] ?? 0) - (baseline[key] ?? 0);
+  for (const key of Object.keys(difference) as Array<keyof BridgeTotals>)
+    difference[key] = (now[key] ?? 0) - (baseline[key] ?? 0);
   return difference;
 }

@@ -8,15 +8,19 @@ import { cancelBatchRequests } from '../../src/agent/index.js';
  * polls them is gone. Ask the bridge to cancel them and wait (a little) until its state says it did. Returns the ids.
  */
 export async function cancelBatchesInFlight(client: Client, bridge: string, timeoutMs = 15_000): Promise<string[]> {
-  const readState = async () => (await client.threads.getState(bridgeThreadId(bridge)).catch(() => undefined))?.values as BridgeState | undefined;
-  const batchIds = ((await readState())?.batches ?? []).filter((batch) => !batch.cancelRequested).map((batch) => batch.batchId);
+  const readState = async () =>
+    (await client.threads.getState(bridgeThreadId(bridge)).catch(() => undefined))?.values as BridgeState | undefined;
+  const batchIds = ((await readState())?.batches ?? [])
+    .filter((batch) => !batch.cancelRequested)
+    .map((batch) => batch.batchId);
   if (batchIds.length === 0) return [];
   await cancelBatchRequests(client, { batchIds, bridge, reason: 'the demo was stopped (Ctrl-C)' });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const state = await readState();
     // Settled: cancelled, gone (its results came in), or refused by the API (a batch that finished meanwhile).
-    const refused = (id: string) => state?.recentErrors.some((error) => error.message.startsWith(`Cancelling batch ${id} failed`));
+    const refused = (id: string) =>
+      state?.recentErrors.some((error) => error.message.startsWith(`Cancelling batch ${id} failed`));
     const open = batchIds.filter((id) => {
       const batch = state?.batches.find((inFlight) => inFlight.batchId === id);
       return batch !== undefined && !batch.cancelRequested && !refused(id);

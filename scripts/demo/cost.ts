@@ -21,7 +21,10 @@ export const noUsage = (): TokenUsage => ({ inputTokens: 0, cachedInputTokens: 0
 /** Cached input tokens are part of the input tokens (as OpenAI reports them) and are billed at their own price. */
 export function costOf(usage: TokenUsage, prices: TokenPrices): number {
   const uncachedInput = usage.inputTokens - usage.cachedInputTokens;
-  return (uncachedInput * prices.input + usage.cachedInputTokens * prices.cachedInput + usage.outputTokens * prices.output) / 1_000_000;
+  return (
+    (uncachedInput * prices.input + usage.cachedInputTokens * prices.cachedInput + usage.outputTokens * prices.output) /
+    1_000_000
+  );
 }
 
 /** What the same tokens cost through the synchronous API and through the Batch API. */

@@ -49,7 +49,9 @@ export function parseDemoOptions(argv: string[]): DemoOptions {
   }
   const count = Number(values.count);
   if (!Number.isInteger(count) || count < 1 || count > defaultTicketCount) {
-    throw new DemoUsageError(`--count must be a whole number from 1 to ${defaultTicketCount} (the bundled tickets); got '${values.count}'.`);
+    throw new DemoUsageError(
+      `--count must be a whole number from 1 to ${defaultTicketCount} (the bundled tickets); got '${values.count}'.`,
+    );
   }
   if (values.url !== undefined && !/^https?:\/\//.test(values.url)) {
     throw new DemoUsageError(`--url must be an http(s) URL, e.g. http://127.0.0.1:2024; got '${values.url}'.`);

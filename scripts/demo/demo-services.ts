@@ -38,7 +38,13 @@ export async function startDemoServices(options: DemoServicesOptions): Promise<D
   if (options.url) {
     const client = new Client({ apiUrl: options.url, callerOptions: { maxConcurrency: 16 } });
     await assertGraphsExist(client, options.url);
-    return { client, url: options.url, openai: 'OpenAI settings of the --url server', ownsServer: false, stop: async () => undefined };
+    return {
+      client,
+      url: options.url,
+      openai: 'OpenAI settings of the --url server',
+      ownsServer: false,
+      stop: async () => undefined,
+    };
   }
   let emulator: RunningEmulator | undefined;
   let server: RunningLangGraphDevServer | undefined;
@@ -50,7 +56,11 @@ export async function startDemoServices(options: DemoServicesOptions): Promise<D
     })());
   try {
     if (!options.openaiApiKey) {
-      emulator = await startOpenAIBatchEmulator({ apiKey: emulatorKey, responder: triageResponder, timings: options.emulatorTimings });
+      emulator = await startOpenAIBatchEmulator({
+        apiKey: emulatorKey,
+        responder: triageResponder,
+        timings: options.emulatorTimings,
+      });
     }
     server = await startLangGraphDevServer({
       graphs: projectGraphs(options.root),
@@ -68,12 +78,21 @@ export async function startDemoServices(options: DemoServicesOptions): Promise<D
     throw error;
   }
   const client = new Client({ apiUrl: server.url, callerOptions: { maxConcurrency: 16 } });
-  return { client, url: server.url, openai: emulator ? 'offline emulator' : 'OpenAI Batch API', ownsServer: true, emulator, stop };
+  return {
+    client,
+    url: server.url,
+    openai: emulator ? 'offline emulator' : 'OpenAI Batch API',
+    ownsServer: true,
+    emulator,
+    stop,
+  };
 }
 
 /** The graphs of the project's langgraph.json, with absolute paths (the server runs in a folder of its own). */
 export function projectGraphs(root: string): Record<string, string> {
-  const config = JSON.parse(readFileSync(path.join(root, 'langgraph.json'), 'utf8')) as { graphs: Record<string, string> };
+  const config = JSON.parse(readFileSync(path.join(root, 'langgraph.json'), 'utf8')) as {
+    graphs: Record<string, string>;
+  };
   return Object.fromEntries(Object.entries(config.graphs).map(([id, spec]) => [id, path.resolve(root, spec)]));
 }
 
@@ -83,7 +102,9 @@ async function assertGraphsExist(client: Client, url: string) {
       throw new Error(`Cannot reach a LangGraph server at ${url}: ${String(error)}`);
     });
     if (found.length === 0) {
-      throw new Error(`The server at ${url} has no graph '${graphId}'. Start it from this project (npx langgraphjs dev), whose langgraph.json registers it.`);
+      throw new Error(
+        `The server at ${url} has no graph '${graphId}'. Start it from this project (npx langgraphjs dev), whose langgraph.json registers it.`,
+      );
     }
   }
 }

@@ -14,7 +14,10 @@ export async function ensureBuilt(root: string, note: (line: string) => void): P
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.once('error', reject);
@@ -29,6 +32,8 @@ async function modifiedAt(file: string): Promise<number> {
 
 async function newestSource(folder: string): Promise<number> {
   const files = await readdir(folder, { recursive: true });
-  const times = await Promise.all(files.filter((file) => file.endsWith('.ts')).map((file) => modifiedAt(path.join(folder, file))));
+  const times = await Promise.all(
+    files.filter((file) => file.endsWith('.ts')).map((file) => modifiedAt(path.join(folder, file))),
+  );
   return Math.max(0, ...times);
 }

@@ -2,11 +2,20 @@
 export const exampleInputs: Record<string, Record<string, unknown>> = {
   single_node_agent: { question: 'In one sentence: what is the OpenAI Batch API good for?' },
   fan_out: {
-    questions: ['Name a use for batch embeddings.', 'Why are batch requests cheaper?', 'What is a LangGraph interrupt?'],
+    questions: [
+      'Name a use for batch embeddings.',
+      'Why are batch requests cheaper?',
+      'What is a LangGraph interrupt?',
+    ],
   },
   tool_agent: { question: 'Where is my order A-1002, and when will it arrive?' },
   embeddings: {
-    texts: ['The invoice was charged twice.', 'I was billed two times this month.', 'The app crashes on start.', 'Dark mode, please!'],
+    texts: [
+      'The invoice was charged twice.',
+      'I was billed two times this month.',
+      'The app crashes on start.',
+      'Dark mode, please!',
+    ],
   },
   custom_bridge_agent: { text: 'any batch API will do' },
 };

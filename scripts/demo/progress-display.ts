@@ -29,7 +29,12 @@ function bar(done: number, total: number, width = 24): string {
   return green('█'.repeat(filled)) + dim('░'.repeat(width - filled));
 }
 
-const statusColor = (status: string) => (status === 'done' || status === 'completed' ? green : status === 'failed' || status === 'expired' ? color(31) : yellow);
+const statusColor = (status: string) =>
+  status === 'done' || status === 'completed'
+    ? green
+    : status === 'failed' || status === 'expired'
+      ? color(31)
+      : yellow;
 
 function batchLine(batch: BatchView): string {
   const answered = batch.done ? batch.requestCount : batch.completed + batch.failed;

@@ -28,7 +28,10 @@ export interface DemoReport {
   failedTickets: string[];
 }
 
-export function buildReport(result: WorkloadResult, details: { openai: string; tickets: number; resultsFolder?: string }): DemoReport {
+export function buildReport(
+  result: WorkloadResult,
+  details: { openai: string; tickets: number; resultsFolder?: string },
+): DemoReport {
   let usage = noUsage();
   let requests = 0;
   let triaged = 0;
@@ -60,7 +63,9 @@ export function buildReport(result: WorkloadResult, details: { openai: string; t
     elapsedMs: result.elapsedMs,
     resultsFolder: details.resultsFolder,
     errors: result.threads.flatMap((thread) => (thread.error ? [`thread ${thread.threadId}: ${thread.error}`] : [])),
-    failedTickets: result.threads.flatMap((thread) => thread.triaged.filter((ticket) => ticket.error).map((ticket) => `${ticket.ticketId}: ${ticket.error}`)),
+    failedTickets: result.threads.flatMap((thread) =>
+      thread.triaged.filter((ticket) => ticket.error).map((ticket) => `${ticket.ticketId}: ${ticket.error}`),
+    ),
   };
 }
 
@@ -88,9 +93,11 @@ export function formatReport(report: DemoReport): string {
     lines.push(`  cost           no price for ${report.model} in scripts/demo/prices.ts (add it there)`);
   }
   lines.push(`  time           ${(report.elapsedMs / 1000).toFixed(1)} s from the first thread to the last result`);
-  if (report.resultsFolder) lines.push(`  results        ${report.resultsFolder}/ (tickets.jsonl, handover.md, report.txt)`);
+  if (report.resultsFolder)
+    lines.push(`  results        ${report.resultsFolder}/ (tickets.jsonl, handover.md, report.txt)`);
   for (const error of report.errors.slice(0, 5)) lines.push(`  error          ${error}`);
   for (const failure of report.failedTickets.slice(0, 5)) lines.push(`  failed ticket  ${failure.slice(0, 200)}`);
-  if (report.failedTickets.length > 5) lines.push(`                 ... and ${report.failedTickets.length - 5} more (tickets.jsonl has them all)`);
+  if (report.failedTickets.length > 5)
+    lines.push(`                 ... and ${report.failedTickets.length - 5} more (tickets.jsonl has them all)`);
   return lines.join('\n');
 }

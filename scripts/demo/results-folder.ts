@@ -27,9 +27,13 @@ export async function writeResults(folder: string, result: WorkloadResult, repor
     })),
   );
   tickets.sort((a, b) => a.ticketId.localeCompare(b.ticketId));
-  await writeFile(path.join(folder, 'tickets.jsonl'), tickets.map((ticket) => JSON.stringify(ticket)).join('\n') + '\n');
+  await writeFile(
+    path.join(folder, 'tickets.jsonl'),
+    tickets.map((ticket) => JSON.stringify(ticket)).join('\n') + '\n',
+  );
   const notes = result.threads.map(
-    (thread, index) => `## Page ${index + 1} (thread ${thread.threadId})\n\n${thread.handover?.text ?? `(no note: ${thread.error ?? thread.status})`}\n`,
+    (thread, index) =>
+      `## Page ${index + 1} (thread ${thread.threadId})\n\n${thread.handover?.text ?? `(no note: ${thread.error ?? thread.status})`}\n`,
   );
   await writeFile(path.join(folder, 'handover.md'), `# Handover notes\n\n${notes.join('\n')}`);
   await writeFile(path.join(folder, 'report.txt'), `${report.trim()}\n`);

@@ -15,13 +15,20 @@ const bridge = 'batch_bridge';
  * Everything `npm start` does after its first lines: build if needed, start the services, run the workload with the
  * live display, write the results, print the report; and stop what it started, whatever happens. Returns the exit code.
  */
-export async function runDemo(root: string, options: DemoOptions, apiKey: string | undefined, interruption: AbortSignal): Promise<number> {
+export async function runDemo(
+  root: string,
+  options: DemoOptions,
+  apiKey: string | undefined,
+  interruption: AbortSignal,
+): Promise<number> {
   const real = Boolean(apiKey) && !options.url;
   let services: DemoServices | undefined;
   try {
     if (!options.url) {
       await ensureBuilt(root, (line) => console.log(line));
-      console.log('Starting langgraphjs dev on a free port with the graphs of langgraph.json (batch_bridge, ticket_triage, ...) ...');
+      console.log(
+        'Starting langgraphjs dev on a free port with the graphs of langgraph.json (batch_bridge, ticket_triage, ...) ...',
+      );
     }
     services = await startDemoServices({
       root,
@@ -35,7 +42,9 @@ export async function runDemo(root: string, options: DemoOptions, apiKey: string
       emulatorTimings: { validatingMs: 300, inProgressMs: 1_200, finalizingMs: 300 },
     });
     interruption.throwIfAborted();
-    console.log(`LangGraph server ${services.url} · bridge '${bridge}' · ${options.count} tickets, 10 per thread, with ${options.model}`);
+    console.log(
+      `LangGraph server ${services.url} · bridge '${bridge}' · ${options.count} tickets, 10 per thread, with ${options.model}`,
+    );
     const tickets = await loadTickets(root, options.count);
     const display = createProgressDisplay();
     let result;
@@ -54,7 +63,11 @@ export async function runDemo(root: string, options: DemoOptions, apiKey: string
       display.stop();
     }
     const folder = resultsFolderOf(root, result);
-    const report = buildReport(result, { openai: services.openai, tickets: tickets.length, resultsFolder: path.relative(process.cwd(), folder) || '.' });
+    const report = buildReport(result, {
+      openai: services.openai,
+      tickets: tickets.length,
+      resultsFolder: path.relative(process.cwd(), folder) || '.',
+    });
     const text = formatReport(report);
     await writeResults(folder, result, text);
     console.log(text);
@@ -66,9 +79,11 @@ export async function runDemo(root: string, options: DemoOptions, apiKey: string
     }
     if (services?.ownsServer && services.openai === 'OpenAI Batch API') {
       const cancelled = await cancelBatchesInFlight(services.client, bridge).catch(() => []);
-      if (cancelled.length > 0) console.log(`Asked OpenAI to cancel ${cancelled.length} batch(es) in flight: ${cancelled.join(', ')}`);
+      if (cancelled.length > 0)
+        console.log(`Asked OpenAI to cancel ${cancelled.length} batch(es) in flight: ${cancelled.join(', ')}`);
     }
-    if (services && !services.ownsServer) console.log(`The threads go on on ${services.url}; the demo only stopped watching them.`);
+    if (services && !services.ownsServer)
+      console.log(`The threads go on on ${services.url}; the demo only stopped watching them.`);
     return 130;
   } finally {
     await services?.stop();

@@ -13,7 +13,12 @@ import { exampleInputs } from './example-inputs.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Starts a thread and waits until it has no run left to do; returns its final values and status. */
-export async function runExampleThread(client: Client, graph: string, input: Record<string, unknown>, timeoutMs = 120_000) {
+export async function runExampleThread(
+  client: Client,
+  graph: string,
+  input: Record<string, unknown>,
+  timeoutMs = 120_000,
+) {
   const thread = await client.threads.create();
   await client.runs.create(thread.thread_id, graph, { input, multitaskStrategy: 'enqueue' });
   const deadline = Date.now() + timeoutMs;
@@ -32,14 +37,24 @@ export async function runExampleThread(client: Client, graph: string, input: Rec
 async function main(): Promise<number> {
   const [graph, inputText] = process.argv.slice(2);
   if (!graph || graph === '--help' || !(graph in exampleInputs)) {
-    console.log(`Usage: npm run example -- <graph> [input-json]\nGraphs: ${Object.keys(exampleInputs).join(', ')} (and \`npm start\` for ticket_triage)`);
+    console.log(
+      `Usage: npm run example -- <graph> [input-json]\nGraphs: ${Object.keys(exampleInputs).join(', ')} (and \`npm start\` for ticket_triage)`,
+    );
     return graph && graph !== '--help' ? 2 : 0;
   }
   const input = inputText ? (JSON.parse(inputText) as Record<string, unknown>) : exampleInputs[graph];
   const apiKey = process.env.OPENAI_API_KEY?.trim() || undefined;
-  console.log(apiKey ? 'Using the real OpenAI Batch API (OPENAI_API_KEY is set): billed, and it may take minutes or hours.' : 'No OPENAI_API_KEY: using the offline OpenAI Batch API emulator (canned answers, no network, no cost).');
+  console.log(
+    apiKey
+      ? 'Using the real OpenAI Batch API (OPENAI_API_KEY is set): billed, and it may take minutes or hours.'
+      : 'No OPENAI_API_KEY: using the offline OpenAI Batch API emulator (canned answers, no network, no cost).',
+  );
   await ensureBuilt(root, (line) => console.log(line));
-  const services = await startDemoServices({ root, openaiApiKey: apiKey, bridgeTimings: { maxWaitMs: 1_000, pollIntervalMs: apiKey ? 15_000 : 1_000 } });
+  const services = await startDemoServices({
+    root,
+    openaiApiKey: apiKey,
+    bridgeTimings: { maxWaitMs: 1_000, pollIntervalMs: apiKey ? 15_000 : 1_000 },
+  });
   const stop = () => void services.stop().then(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

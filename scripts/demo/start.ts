@@ -24,7 +24,9 @@ async function main(): Promise<number> {
   }
   const apiKey = process.env.OPENAI_API_KEY?.trim() || undefined;
   if (options.real && !apiKey) {
-    console.error('--real uses the real OpenAI Batch API and needs OPENAI_API_KEY in the environment; it is not set. Nothing was started.');
+    console.error(
+      '--real uses the real OpenAI Batch API and needs OPENAI_API_KEY in the environment; it is not set. Nothing was started.',
+    );
     return 2;
   }
   console.log(whoAnswers(options, apiKey));

@@ -21,7 +21,8 @@ export const triageResponder: Responder = (request) => {
     toolCall.function.arguments = JSON.stringify({ customerId: /C-\d{4}/.exec(userText)?.[0] ?? 'unknown' });
     return withCompletion(answer, body, toolCall.function.arguments);
   }
-  const schema = request.body.response_format?.json_schema?.schema as { properties?: Record<string, unknown> } | undefined;
+  const schema = request.body.response_format?.json_schema?.schema as
+    { properties?: Record<string, unknown> } | undefined;
   if (schema?.properties && 'category' in schema.properties && 'priority' in schema.properties) {
     const customer = textOf(messages.findLast((item) => item.role === 'tool')?.content);
     message.content = JSON.stringify(triageByKeywords(userText, customer));
@@ -35,7 +36,9 @@ export const triageResponder: Responder = (request) => {
 };
 
 interface ChatCompletion {
-  choices: Array<{ message: { content: string | null; tool_calls?: Array<{ function: { name: string; arguments: string } }> } }>;
+  choices: Array<{
+    message: { content: string | null; tool_calls?: Array<{ function: { name: string; arguments: string } }> };
+  }>;
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
@@ -48,7 +51,8 @@ function withCompletion(answer: { statusCode: number; body: unknown }, body: Cha
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((part) => (typeof part?.text === 'string' ? part.text : '')).join('\n');
+  if (Array.isArray(content))
+    return content.map((part) => (typeof part?.text === 'string' ? part.text : '')).join('\n');
   // A tool message's content may arrive as parts or as a JSON value.
   return content === undefined ? '' : JSON.stringify(content);
 }
@@ -56,23 +60,37 @@ function textOf(content: unknown): string {
 type Rule = [RegExp, Omit<Triage, 'summary'>];
 
 const rules: Rule[] = [
-  [/production is down|returns 500|URGENT/i, { category: 'outage', priority: 'urgent', sentiment: 'angry', team: 'engineering' }],
+  [
+    /production is down|returns 500|URGENT/i,
+    { category: 'outage', priority: 'urgent', sentiment: 'angry', team: 'engineering' },
+  ],
   [/GDPR|delete my account/i, { category: 'privacy', priority: 'high', sentiment: 'neutral', team: 'legal' }],
   [/SOC 2|security policy/i, { category: 'privacy', priority: 'normal', sentiment: 'neutral', team: 'legal' }],
   [/crash|bug|off by/i, { category: 'bug', priority: 'high', sentiment: 'frustrated', team: 'engineering' }],
   [/billed twice|refund|invoice/i, { category: 'billing', priority: 'high', sentiment: 'frustrated', team: 'billing' }],
   [/cancel/i, { category: 'account', priority: 'high', sentiment: 'neutral', team: 'account_management' }],
   [/log in|invite/i, { category: 'account', priority: 'normal', sentiment: 'frustrated', team: 'account_management' }],
-  [/order #|damaged|tracking/i, { category: 'shipping', priority: 'normal', sentiment: 'frustrated', team: 'logistics' }],
+  [
+    /order #|damaged|tracking/i,
+    { category: 'shipping', priority: 'normal', sentiment: 'frustrated', team: 'logistics' },
+  ],
   [/feature request|any plans/i, { category: 'feature_request', priority: 'low', sentiment: 'happy', team: 'product' }],
   [/thank you|great service/i, { category: 'praise', priority: 'low', sentiment: 'happy', team: 'product' }],
 ];
 
-const higher: Record<Triage['priority'], Triage['priority']> = { low: 'normal', normal: 'high', high: 'urgent', urgent: 'urgent' };
+const higher: Record<Triage['priority'], Triage['priority']> = {
+  low: 'normal',
+  normal: 'high',
+  high: 'urgent',
+  urgent: 'urgent',
+};
 
 function triageByKeywords(ticketText: string, customerText: string): Triage {
   const body = ticketText.split('\n').slice(1).join(' ');
-  const [, fields] = rules.find(([pattern]) => pattern.test(body)) ?? [/./, { category: 'other', priority: 'normal', sentiment: 'neutral', team: 'account_management' } as const];
+  const [, fields] = rules.find(([pattern]) => pattern.test(body)) ?? [
+    /./,
+    { category: 'other', priority: 'normal', sentiment: 'neutral', team: 'account_management' } as const,
+  ];
   // The lookup's answer matters, as the instructions say: an enterprise customer gets one level higher.
   const priority = /"plan":\s*"enterprise"/.test(customerText) ? higher[fields.priority] : fields.priority;
   const subject = /Subject: (.*)/.exec(ticketText)?.[1] ?? 'ticket';

@@ -61,7 +61,10 @@ export async function runTriageWorkload(options: TriageWorkloadOptions): Promise
   for (const page of pages) {
     const thread = await client.threads.create({ metadata: { batch_bridge_demo: runId } });
     threadIds.push(thread.thread_id);
-    await client.runs.create(thread.thread_id, graph, { input: { tickets: page, model }, multitaskStrategy: 'enqueue' });
+    await client.runs.create(thread.thread_id, graph, {
+      input: { tickets: page, model },
+      multitaskStrategy: 'enqueue',
+    });
   }
 
   const expectedRequests = tickets.length * 2 + pages.length;
@@ -109,7 +112,14 @@ async function withErrors(client: Client, outcomes: ThreadOutcome[]): Promise<Th
     outcomes.map(async (outcome) => {
       if (outcome.status !== 'error') return outcome;
       const [run] = await client.runs.list(outcome.threadId, { limit: 1 });
-      const joined = run ? ((await client.runs.join(outcome.threadId, run.run_id).catch((error: unknown) => ({ error: String(error) }))) as { __error__?: { message?: string }; error?: string }) : undefined;
+      const joined = run
+        ? ((await client.runs
+            .join(outcome.threadId, run.run_id)
+            .catch((error: unknown) => ({ error: String(error) }))) as {
+            __error__?: { message?: string };
+            error?: string;
+          })
+        : undefined;
       return { ...outcome, error: joined?.__error__?.message ?? joined?.error ?? 'the thread ended in an error' };
     }),
   );

@@ -17,7 +17,10 @@ export interface CancelBatchRequestsOptions {
  * its node with a `cancelled` APICallError (lines that finished in a cancelled batch are still delivered). Returns how
  * many requests of the thread were asked to cancel.
  */
-export async function cancelBatchRequests(client: Client, options: CancelBatchRequestsOptions): Promise<{ requests: number }> {
+export async function cancelBatchRequests(
+  client: Client,
+  options: CancelBatchRequestsOptions,
+): Promise<{ requests: number }> {
   const bridge = options.bridge ?? defaultBridge;
   const requests: Array<{ threadId: string; interruptId: string; digest?: string; assistantId?: string }> = [];
   if (options.threadId) {

@@ -94,7 +94,10 @@ class HandOverClient {
   private joinWake(store: BaseStore): Promise<void> {
     if (this.preparing) return this.preparing;
     const wakeId = randomUUID();
-    const marked = store.put(wakeNamespace(this.threadId), wakeKey, { wakeId, createdAt: Date.now() } satisfies WakeMarker);
+    const marked = store.put(wakeNamespace(this.threadId), wakeKey, {
+      wakeId,
+      createdAt: Date.now(),
+    } satisfies WakeMarker);
     const creation = marked.then(() => this.createRun({ type: 'inbox' }, wakeDelaySeconds));
     this.preparing = creation;
     this.creating.set(wakeId, creation);
@@ -109,7 +112,8 @@ class HandOverClient {
         this.creating.delete(wakeId);
         // Refused: the marker would keep later requests from making a run of their own.
         const current = await this.comingWake(store).catch(() => undefined);
-        if (current?.wakeId === wakeId) await store.delete(wakeNamespace(this.threadId), wakeKey).catch(() => undefined);
+        if (current?.wakeId === wakeId)
+          await store.delete(wakeNamespace(this.threadId), wakeKey).catch(() => undefined);
       },
     );
     return creation;

@@ -12,7 +12,6 @@ import { defaultBridge, requestsNamespace, type WaitingDescriptor } from '../pro
 import { handOverToBridge, type BridgeAddress } from './hand-over.js';
 import { takeWaitTurn, type WaitTurn } from './wait-turn.js';
 
-
 export interface WaitOptions {
   /** The bridge's graph id in langgraph.json. Default `batch_bridge`. */
   bridge?: string;
@@ -48,7 +47,12 @@ export async function waitForOutcome(payload: unknown, options: WaitOptions = {}
   }
   const bridge = options.bridge ?? defaultBridge;
   const digest = digestOf(payload);
-  const descriptor: WaitingDescriptor = { kind: 'batch-bridge/request', bridge, digest, description: options.description };
+  const descriptor: WaitingDescriptor = {
+    kind: 'batch-bridge/request',
+    bridge,
+    digest,
+    description: options.description,
+  };
   const turn = options.turn ?? takeWaitTurn();
   let answer: unknown;
   try {
@@ -64,7 +68,14 @@ export async function waitForOutcome(payload: unknown, options: WaitOptions = {}
     const threadId: string = configurable.thread_id;
     if (!(await isKnownToBridge(bridge, threadId, interruptId))) {
       const address: BridgeAddress = { assistantId: bridge, apiUrl: options.apiUrl, apiKey: options.apiKey };
-      await handOverToBridge(address, { interruptId, threadId, assistantId: configurable.assistant_id, digest, payload: payload as object, queuedAt: Date.now() });
+      await handOverToBridge(address, {
+        interruptId,
+        threadId,
+        assistantId: configurable.assistant_id,
+        digest,
+        payload: payload as object,
+        queuedAt: Date.now(),
+      });
     }
     throw error;
   } finally {
@@ -73,7 +84,9 @@ export async function waitForOutcome(payload: unknown, options: WaitOptions = {}
   if (!isDeliveredOutcome(answer) || answer.digest !== digest) {
     throw new BridgeOutcomeMismatchError(
       'This call was resumed with a value that is not its own batch result ' +
-        (isDeliveredOutcome(answer) ? '(the request differs from the one handed over: was the node changed, or does it call models in a different order?)' : `(got ${JSON.stringify(answer)?.slice(0, 200)})`) +
+        (isDeliveredOutcome(answer)
+          ? '(the request differs from the one handed over: was the node changed, or does it call models in a different order?)'
+          : `(got ${JSON.stringify(answer)?.slice(0, 200)})`) +
         '. Calls in one node must be made one after the other and in the same order each time it runs; for parallel calls use a Send fan-out.',
     );
   }

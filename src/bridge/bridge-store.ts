@@ -182,7 +182,10 @@ export class BridgeStore {
     const pageSize = 1000;
     const items: Array<{ key: string; value: T }> = [];
     while (items.length < limit) {
-      const page = await this.store.search(namespace, { limit: Math.min(pageSize, limit - items.length), offset: items.length });
+      const page = await this.store.search(namespace, {
+        limit: Math.min(pageSize, limit - items.length),
+        offset: items.length,
+      });
       for (const item of page) {
         // A prefix search also returns deeper namespaces; keep this one only.
         if (item.namespace.length === namespace.length) items.push({ key: item.key, value: item.value as T });

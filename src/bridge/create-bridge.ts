@@ -1,10 +1,4 @@
-import {
-  END,
-  START,
-  StateGraph,
-  type CompiledStateGraph,
-  type LangGraphRunnableConfig,
-} from '@langchain/langgraph';
+import { END, START, StateGraph, type CompiledStateGraph, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import { Client } from '@langchain/langgraph-sdk';
 import { simpleBackend, type SimplePoll, type SimpleSubmit } from '../backends/simple/simple-backend.js';
 import type { BatchBackend } from '../backends/types.js';
@@ -57,11 +51,13 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
   }
   let backend: BatchBackend | undefined;
   const resolveBackend = (): BatchBackend => {
-    backend ??= (backendOption
-      ? typeof backendOption === 'function'
-        ? backendOption()
-        : backendOption
-      : simpleBackend(submit!, poll!)) as BatchBackend;
+    backend ??= (
+      backendOption
+        ? typeof backendOption === 'function'
+          ? backendOption()
+          : backendOption
+        : simpleBackend(submit!, poll!)
+    ) as BatchBackend;
     return backend;
   };
   let client: Client | undefined;
@@ -78,7 +74,9 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
     const configurable = config.configurable ?? {};
     const bridge: string | undefined = configurable.graph_id ?? configurable.assistant_id;
     if (!store || !bridge || !configurable.thread_id) {
-      throw new BridgeUsageError('The bridge graph runs on a LangGraph server (langgraphjs dev or the LangGraph Platform), which gives it a store and a thread.');
+      throw new BridgeUsageError(
+        'The bridge graph runs on a LangGraph server (langgraphjs dev or the LangGraph Platform), which gives it a store and a thread.',
+      );
     }
     const draft: BridgeState = structuredClone({ ...state, event: null });
     const context: BridgeRunContext = {
@@ -103,7 +101,8 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
     await ingestRequests(context, handedOver);
     const steps: Array<[string, () => Promise<void>]> = [];
     if (event.type === 'cancel') steps.push(['cancelling', () => cancelRequests(context, event)]);
-    if (event.type === 'tick' || event.type === 'cancel') steps.push(['polling', () => pollBatches(context, { force: event.type === 'cancel' })]);
+    if (event.type === 'tick' || event.type === 'cancel')
+      steps.push(['polling', () => pollBatches(context, { force: event.type === 'cancel' })]);
     steps.push(
       ['submitting', () => flushQueue(context)],
       ['delivering', () => deliverOutcomes(context)],
@@ -136,7 +135,9 @@ function parseEvent(value: unknown): BridgeEvent {
   }
   const parsed = bridgeEventSchema.safeParse(value);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; ');
+    const detail = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`)
+      .join('; ');
     throw new BridgeInputError(`The bridge cannot read its input event (${detail}). Nothing was queued or changed.`);
   }
   return parsed.data;
@@ -144,6 +145,7 @@ function parseEvent(value: unknown): BridgeEvent {
 
 /** The state keeps what the run was for, not the request bodies it carried. */
 function summarizeEvent(event: BridgeEvent) {
-  if (event.type === 'hand_over' || event.type === 'submit') return { type: event.type, requests: event.requests.length };
+  if (event.type === 'hand_over' || event.type === 'submit')
+    return { type: event.type, requests: event.requests.length };
   return event;
 }

@@ -5,31 +5,49 @@ function relative(at: number, now: number): string {
   const seconds = Math.round((at - now) / 1000);
   const size = Math.abs(seconds);
   if (size === 0) return 'just now';
-  const amount = size < 120 ? `${size} s` : size < 7200 ? `${Math.round(size / 60)} min` : `${(size / 3600).toFixed(1)} h`;
+  const amount =
+    size < 120 ? `${size} s` : size < 7200 ? `${Math.round(size / 60)} min` : `${(size / 3600).toFixed(1)} h`;
   return seconds >= 0 ? `in ${amount}` : `${amount} ago`;
 }
 
 function bytes(count: number): string {
-  return count < 1024 ? `${count} B` : count < 1024 ** 2 ? `${(count / 1024).toFixed(1)} KB` : `${(count / 1024 ** 2).toFixed(1)} MB`;
+  return count < 1024
+    ? `${count} B`
+    : count < 1024 ** 2
+      ? `${(count / 1024).toFixed(1)} KB`
+      : `${(count / 1024 ** 2).toFixed(1)} MB`;
 }
 
 /** What an operator wants from the bridge's state: the queue, the batches in flight, what went wrong lately. */
-export function formatBridgeStatus(bridge: string, url: string, threadId: string, state: BridgeState, now = Date.now()): string {
+export function formatBridgeStatus(
+  bridge: string,
+  url: string,
+  threadId: string,
+  state: BridgeState,
+  now = Date.now(),
+): string {
   const lines = [`Bridge '${bridge}' on ${url} (thread ${threadId})`];
   const oldest = state.oldestQueuedAt === null ? '' : `, oldest queued ${relative(state.oldestQueuedAt, now)}`;
   lines.push(`  queue        ${state.queued} request(s), ${bytes(state.queuedBytes)}${oldest}`);
-  if (state.backoffUntil !== null && state.backoffUntil > now) lines.push(`  backoff      until ${new Date(state.backoffUntil).toISOString()} (token limit)`);
+  if (state.backoffUntil !== null && state.backoffUntil > now)
+    lines.push(`  backoff      until ${new Date(state.backoffUntil).toISOString()} (token limit)`);
   lines.push(`  in flight    ${state.batches.length} batch(es)`);
   for (const batch of state.batches) {
-    const counts = batch.requestCounts ? `${batch.requestCounts.completed}/${batch.requestCounts.total} done, ${batch.requestCounts.failed} failed` : `${batch.requestCount} requests`;
+    const counts = batch.requestCounts
+      ? `${batch.requestCounts.completed}/${batch.requestCounts.total} done, ${batch.requestCounts.failed} failed`
+      : `${batch.requestCount} requests`;
     const polled = batch.lastPolledAt ? `polled ${relative(Date.parse(batch.lastPolledAt), now)}` : 'not polled yet';
-    const notes = [batch.cancelRequested ? 'cancel requested' : '', batch.pollFailures > 0 ? `${batch.pollFailures} failed poll(s)` : ''].filter(Boolean);
+    const notes = [
+      batch.cancelRequested ? 'cancel requested' : '',
+      batch.pollFailures > 0 ? `${batch.pollFailures} failed poll(s)` : '',
+    ].filter(Boolean);
     lines.push(
       `    ${batch.batchId}  ${batch.status.padEnd(11)}  ${counts}  ${batch.label}  submitted ${relative(Date.parse(batch.submittedAt), now)}, ${polled}` +
         (notes.length ? `  (${notes.join(', ')})` : ''),
     );
   }
-  if (state.undelivered > 0) lines.push(`  undelivered  ${state.undelivered} outcome(s) wait for their resume to be accepted`);
+  if (state.undelivered > 0)
+    lines.push(`  undelivered  ${state.undelivered} outcome(s) wait for their resume to be accepted`);
   lines.push(`  next tick    ${state.nextTickAt === null ? 'none scheduled' : relative(state.nextTickAt, now)}`);
   const { totals } = state;
   lines.push(

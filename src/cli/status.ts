@@ -38,13 +38,19 @@ async function main(argv: string[]): Promise<number> {
     state = (await client.threads.getState(threadId)).values as BridgeState;
   } catch (error) {
     if (String(error).includes('404')) {
-      console.log(`Bridge '${values.bridge}' on ${values.url}: no thread yet (${threadId}); no request has reached it.`);
+      console.log(
+        `Bridge '${values.bridge}' on ${values.url}: no thread yet (${threadId}); no request has reached it.`,
+      );
       return 0;
     }
-    console.error(`Cannot read the bridge '${values.bridge}' on ${values.url}: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `Cannot read the bridge '${values.bridge}' on ${values.url}: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return 1;
   }
-  console.log(values.json ? JSON.stringify(state, null, 2) : formatBridgeStatus(values.bridge, values.url, threadId, state));
+  console.log(
+    values.json ? JSON.stringify(state, null, 2) : formatBridgeStatus(values.bridge, values.url, threadId, state),
+  );
   return 0;
 }
 

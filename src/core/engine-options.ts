@@ -15,7 +15,11 @@ export const engineOptionsSchema = flushPolicySchema.extend({
   /** Failed polls of one batch in a row (API errors, a missing output file) before its requests are resubmitted. */
   maxPollFailures: z.number().int().positive().default(10),
   /** A single request body larger than this is answered with an error instead of queued. */
-  maxRequestBytes: z.number().int().positive().default(20 * 1024 * 1024),
+  maxRequestBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
   /** Overrides the size and age rules of the flush policy: return true to submit what is queued now. */
   shouldSubmit: z
     .custom<(queue: QueueSnapshot) => boolean>((value) => value === undefined || typeof value === 'function')

@@ -13,7 +13,11 @@ export const flushPolicySchema = z.object({
   /** Submit once this many requests wait; also the most requests in one batch. */
   maxRequests: z.number().int().positive().default(50_000),
   /** Submit once the waiting request bodies add up to this many bytes. */
-  maxBytes: z.number().int().positive().default(100 * 1024 * 1024),
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
   /** Submit a request at the latest this long after it was queued, however few are waiting. */
   maxWaitMs: z.number().int().nonnegative().default(60_000),
 });

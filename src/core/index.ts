@@ -1,4 +1,9 @@
-export { deliveredOutcome, isDeliveredOutcome, type DeliveredOutcome, type SettledRequest } from './delivered-outcome.js';
+export {
+  deliveredOutcome,
+  isDeliveredOutcome,
+  type DeliveredOutcome,
+  type SettledRequest,
+} from './delivered-outcome.js';
 export { engineOptionsSchema, type EngineOptions } from './engine-options.js';
 export {
   BatchRequestError,

@@ -64,7 +64,10 @@ export function planQueue<Item extends PlannableItem, Group extends BatchGroup>(
   });
   const byCustomId = new Map(plannable.map((item) => [item.customId, item]));
   return {
-    batches: groups.map((group) => ({ group, items: group.requests.map((request) => byCustomId.get(request.customId)!) })),
+    batches: groups.map((group) => ({
+      group,
+      items: group.requests.map((request) => byCustomId.get(request.customId)!),
+    })),
     refused,
   };
 }

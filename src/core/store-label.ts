@@ -15,7 +15,9 @@ const plain = /^[A-Za-z0-9-]$/;
 const reservedRoot = 'langgraph';
 
 function escapeUnit(code: number): string {
-  return code < 0x100 ? `~${code.toString(16).toUpperCase().padStart(2, '0')}` : `~u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  return code < 0x100
+    ? `~${code.toString(16).toUpperCase().padStart(2, '0')}`
+    : `~u${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** A label valid on every LangGraph store, stable for the same id and different for different ids. */
@@ -35,7 +37,7 @@ export function storeLabel(id: string): string {
 export function idFromStoreLabel(label: string): string {
   if (label === '~') return '';
   let id = '';
-  for (let i = 0; i < label.length; ) {
+  for (let i = 0; i < label.length;) {
     const char = label[i];
     if (char !== '~') {
       if (!plain.test(char)) throw new Error(`not a store label: ${JSON.stringify(label)}`);

@@ -10,10 +10,13 @@ export class KeepAliveTimer {
   /** Replaces any pending run with one after `delayMs`. */
   schedule(delayMs: number, keepAlive: boolean): void {
     this.cancel();
-    this.handle = setTimeout(() => {
-      this.handle = undefined;
-      this.run();
-    }, Math.max(0, delayMs));
+    this.handle = setTimeout(
+      () => {
+        this.handle = undefined;
+        this.run();
+      },
+      Math.max(0, delayMs),
+    );
     if (!keepAlive) this.handle.unref();
   }
 

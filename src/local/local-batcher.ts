@@ -106,7 +106,14 @@ export class LocalBatcher implements BatcherContext {
 
   watch(batch: Parameters<BatcherContext['watch']>[0], reattached: boolean): void {
     if (this.watches.has(batch.submissionId) || this.closed) return;
-    const watch = new BatchWatch(this, batch.submissionId, batch.batchId, batch.label, batch.submittedAt, batch.members);
+    const watch = new BatchWatch(
+      this,
+      batch.submissionId,
+      batch.batchId,
+      batch.label,
+      batch.submittedAt,
+      batch.members,
+    );
     this.watches.set(batch.submissionId, watch);
     watch.start(reattached ? 0 : this.options.pollIntervalMs);
   }
@@ -145,7 +152,10 @@ export class LocalBatcher implements BatcherContext {
   }
 
   /** A request an earlier run submitted: wait for that batch instead of submitting it again. */
-  private async reattach(pending: PendingRequest, stored: Extract<StoredRequest, { status: 'in_flight' }>): Promise<void> {
+  private async reattach(
+    pending: PendingRequest,
+    stored: Extract<StoredRequest, { status: 'in_flight' }>,
+  ): Promise<void> {
     pending.attempt = stored.attempt;
     pending.queuedAt = stored.queuedAt;
     try {
@@ -170,7 +180,9 @@ export class LocalBatcher implements BatcherContext {
             .members(stored.submissionId)
             .map((member) => [member.customId, { ...member, requestKey: member.digest.slice(0, 32) }]),
         );
-        this.log(`reattached to batch ${submission.batchId} (${members.size} request(s), ${submission.label}) from an earlier run`);
+        this.log(
+          `reattached to batch ${submission.batchId} (${members.size} request(s), ${submission.label}) from an earlier run`,
+        );
         this.watch({ submissionId: stored.submissionId, ...submission, members }, true);
       } else {
         this.watches.get(stored.submissionId)!.refreshKeepAlive();
@@ -195,11 +207,11 @@ export class LocalBatcher implements BatcherContext {
         recovery = this.backend()
           .findSubmitted(submissionId, submission.createdAt)
           .then((found) => {
-          if (found) this.store.markSubmitted(submissionId, found, submission.createdAt);
-          else this.store.forgetSubmission(submissionId);
-          if (found) this.log(`found batch ${found} of an earlier run that stopped before recording it`);
-          return found;
-        });
+            if (found) this.store.markSubmitted(submissionId, found, submission.createdAt);
+            else this.store.forgetSubmission(submissionId);
+            if (found) this.log(`found batch ${found} of an earlier run that stopped before recording it`);
+            return found;
+          });
         this.recoveries.set(submissionId, recovery);
         recovery.catch(() => {}).finally(() => this.recoveries.delete(submissionId));
       }
@@ -235,7 +247,10 @@ export class LocalBatcher implements BatcherContext {
     const snapshot = {
       count: ready.length,
       bytes: ready.reduce((sum, pending) => sum + pending.bytes, 0),
-      oldestQueuedAt: ready.reduce<number | null>((oldest, pending) => Math.min(oldest ?? pending.queuedAt, pending.queuedAt), null),
+      oldestQueuedAt: ready.reduce<number | null>(
+        (oldest, pending) => Math.min(oldest ?? pending.queuedAt, pending.queuedAt),
+        null,
+      ),
       now,
     };
     if (shouldFlush(this.options, snapshot)) {
@@ -243,7 +258,10 @@ export class LocalBatcher implements BatcherContext {
       return;
     }
     const wanted = [...this.queue].map((pending) => pending.notBefore ?? Infinity);
-    if (ready.length > 0) wanted.push(this.options.shouldSubmit ? now + customPolicyRecheckMs : (nextFlushAt(this.options, snapshot) ?? now));
+    if (ready.length > 0)
+      wanted.push(
+        this.options.shouldSubmit ? now + customPolicyRecheckMs : (nextFlushAt(this.options, snapshot) ?? now),
+      );
     const next = Math.min(...wanted);
     if (next === Infinity) this.queueTimer.cancel();
     // Queued requests always have waiters (abandoned ones leave the queue), so this timer keeps the process alive.

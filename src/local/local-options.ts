@@ -33,5 +33,9 @@ export const defaultStoreDirectory = '.batch-bridge';
 export function resolveLocalOptions(options: LocalOptions = {}, environment = process.env): ResolvedLocalOptions {
   const parsed = localOptionsSchema.parse(options);
   const freshFromEnvironment = ['1', 'true', 'yes'].includes((environment.BATCH_BRIDGE_FRESH ?? '').toLowerCase());
-  return { ...parsed, directory: parsed.directory ?? defaultStoreDirectory, fresh: parsed.fresh ?? freshFromEnvironment };
+  return {
+    ...parsed,
+    directory: parsed.directory ?? defaultStoreDirectory,
+    fresh: parsed.fresh ?? freshFromEnvironment,
+  };
 }

@@ -66,7 +66,14 @@ export class SqliteBatchStore implements BatchStore {
       return { status: 'answered', digest, delivered: JSON.parse(row.delivered) as DeliveredOutcome };
     }
     if (row.status === 'in_flight' && row.submission_id && row.custom_id) {
-      return { status: 'in_flight', digest, attempt: row.attempt, queuedAt: row.queued_at, submissionId: row.submission_id, customId: row.custom_id };
+      return {
+        status: 'in_flight',
+        digest,
+        attempt: row.attempt,
+        queuedAt: row.queued_at,
+        submissionId: row.submission_id,
+        customId: row.custom_id,
+      };
     }
     return { status: 'retry', digest, attempt: row.attempt, queuedAt: row.queued_at };
   }
@@ -74,9 +81,22 @@ export class SqliteBatchStore implements BatchStore {
   recordSubmission(submission: Omit<StoredSubmission, 'batchId' | 'submittedAt'>, members: SubmissionMember[]): void {
     const now = Date.now();
     this.database.transaction(() => {
-      this.statements.putSubmission.run(submission.submissionId, submission.scope, submission.label, submission.createdAt);
+      this.statements.putSubmission.run(
+        submission.submissionId,
+        submission.scope,
+        submission.label,
+        submission.createdAt,
+      );
       for (const member of members) {
-        this.statements.putInFlight.run(submission.scope, member.digest, member.attempt, member.queuedAt, submission.submissionId, member.customId, now);
+        this.statements.putInFlight.run(
+          submission.scope,
+          member.digest,
+          member.attempt,
+          member.queuedAt,
+          submission.submissionId,
+          member.customId,
+          now,
+        );
       }
     })();
   }
@@ -124,7 +144,15 @@ export class SqliteBatchStore implements BatchStore {
         if (settlement.kind === 'answered') {
           const { delivered } = settlement;
           // An answer is kept even if a later (fresh) run has sent the request again: it is just as good.
-          this.statements.putAnswer.run(scope, settlement.digest, delivered.attempts, delivered.queuedAt, delivered.customId, JSON.stringify(delivered), now);
+          this.statements.putAnswer.run(
+            scope,
+            settlement.digest,
+            delivered.attempts,
+            delivered.queuedAt,
+            delivered.customId,
+            JSON.stringify(delivered),
+            now,
+          );
         } else if (settlement.kind === 'retry') {
           this.statements.putRetry.run(settlement.attempt, now, scope, settlement.digest, submissionId);
         } else {

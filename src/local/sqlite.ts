@@ -11,7 +11,9 @@ export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
   exec(sql: string): void;
   pragma(source: string, options?: { simple?: boolean }): unknown;
-  transaction<Arguments extends unknown[], Result>(run: (...parameters: Arguments) => Result): (...parameters: Arguments) => Result;
+  transaction<Arguments extends unknown[], Result>(
+    run: (...parameters: Arguments) => Result,
+  ): (...parameters: Arguments) => Result;
   close(): void;
 }
 

@@ -46,7 +46,8 @@ async function openStoreFile(file: string): Promise<{ store: SqliteBatchStore; r
   mkdirSync(directory, { recursive: true });
   // The folder is git-ignored wherever it is created, as tool caches are: answers are not source.
   const ignore = path.join(directory, '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, '# Created by batch-bridge: its local store is not for version control.\n*\n');
+  if (!existsSync(ignore))
+    writeFileSync(ignore, '# Created by batch-bridge: its local store is not for version control.\n*\n');
   const database = new Database(file, { timeout: 5_000 });
   try {
     prepareSchema(database, file);
@@ -64,7 +65,9 @@ async function openStoreFile(file: string): Promise<{ store: SqliteBatchStore; r
  * submits every request again. Batches already at the API keep running (and are billed); cancel them in the
  * dashboard if they are not wanted. Refused while another live process uses the store.
  */
-export async function clearBatchCache(directory: string = defaultStoreDirectory): Promise<{ requests: number; batches: number }> {
+export async function clearBatchCache(
+  directory: string = defaultStoreDirectory,
+): Promise<{ requests: number; batches: number }> {
   if (!existsSync(storeFileOf(directory))) return { requests: 0, batches: 0 };
   const store = await openBatchStore(directory);
   return store.clear();

@@ -58,13 +58,16 @@ export function prepareSchema(database: SqliteDatabase, file: string): void {
 export function claimStore(database: SqliteDatabase, file: string): () => void {
   const here = hostname();
   const claim = database.transaction(() => {
-    const holder = database.prepare('SELECT pid, host FROM owner WHERE id = 1').get() as { pid: number; host: string } | undefined;
+    const holder = database.prepare('SELECT pid, host FROM owner WHERE id = 1').get() as
+      { pid: number; host: string } | undefined;
     if (holder && holder.pid !== process.pid && holder.host === here && isAlive(holder.pid)) {
       throw new LocalStoreError(
         `The batch-bridge store ${file} is in use by process ${holder.pid}. Wait for it to finish, or give this run another local.directory.`,
       );
     }
-    database.prepare('INSERT OR REPLACE INTO owner (id, pid, host, since) VALUES (1, ?, ?, ?)').run(process.pid, here, Date.now());
+    database
+      .prepare('INSERT OR REPLACE INTO owner (id, pid, host, since) VALUES (1, ?, ?, ?)')
+      .run(process.pid, here, Date.now());
   });
   claim();
   return () => {

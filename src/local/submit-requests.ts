@@ -68,7 +68,10 @@ async function submitGroup(
     store.markSubmitted(submissionId, submitted.batchId, submitted.submittedAt);
     for (const pending of requests) pending.state = 'in_flight';
     context.log(`submitted batch ${submitted.batchId} (${requests.length} request(s), ${label})`);
-    context.watch({ submissionId, batchId: submitted.batchId, label, submittedAt: submitted.submittedAt, members }, false);
+    context.watch(
+      { submissionId, batchId: submitted.batchId, label, submittedAt: submitted.submittedAt, members },
+      false,
+    );
   } catch (error) {
     // The backend has retried transient failures already, so the calls fail now. A create that got no clear answer
     // may have made the batch anyway: its record stays for the next run to look up; otherwise it goes, and the next

@@ -127,7 +127,12 @@ export class BatchWatch {
       const pending = this.context.pendingFor(member, customId);
       const settlement = settleOutcome(byCustomId.get(customId), member, settleContext);
       if (settlement.action === 'retry') {
-        settlements.push({ digest: member.digest, kind: 'retry', attempt: settlement.attempt, queuedAt: member.queuedAt });
+        settlements.push({
+          digest: member.digest,
+          kind: 'retry',
+          attempt: settlement.attempt,
+          queuedAt: member.queuedAt,
+        });
         if (pending) retries.push([pending, settlement.attempt, settlement.notBefore]);
         continue;
       }

@@ -5,7 +5,9 @@ import { z } from 'zod';
  * `payload` is opaque to the bridge; the backend interprets it (for OpenAI: `{ url, body }`).
  */
 export const handOverSchema = z.object({
-  interruptId: z.string().regex(/^[0-9a-f]{32}$/, 'interruptId must be the 32-hex-character id of a LangGraph interrupt'),
+  interruptId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, 'interruptId must be the 32-hex-character id of a LangGraph interrupt'),
   threadId: z.string().uuid('threadId must be the UUID of the waiting thread'),
   assistantId: z.string().min(1, 'assistantId must name the graph or assistant that resumes the thread'),
   digest: z.string().regex(/^[0-9a-f]{64}$/, 'digest must be the sha256 hex digest of the payload'),

@@ -2,7 +2,11 @@ import type { EmbeddingModelV3, LanguageModelV3, ProviderV3 } from '@ai-sdk/prov
 import { NoSuchModelError } from '@ai-sdk/provider';
 import { BatchEmbeddingModel } from './batch-embedding-model.js';
 import { BatchLanguageModel } from './batch-language-model.js';
-import { batchOpenAISettingsSchema, resolveBridgeTarget, type BatchOpenAIProviderSettings } from './batch-openai-settings.js';
+import {
+  batchOpenAISettingsSchema,
+  resolveBridgeTarget,
+  type BatchOpenAIProviderSettings,
+} from './batch-openai-settings.js';
 import { OfficialOpenAI } from './official-openai.js';
 import { OutcomeRoute } from './outcome-route.js';
 
@@ -46,7 +50,11 @@ export function createBatchOpenAI(settings: BatchOpenAIProviderSettings = {}): B
     embeddingModel: embedding,
     textEmbeddingModel: embedding,
     imageModel: (modelId: string) => {
-      throw new NoSuchModelError({ modelId, modelType: 'imageModel', message: 'batch-bridge batches language and embedding models only.' });
+      throw new NoSuchModelError({
+        modelId,
+        modelType: 'imageModel',
+        message: 'batch-bridge batches language and embedding models only.',
+      });
     },
   });
   return provider;

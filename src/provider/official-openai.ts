@@ -28,7 +28,9 @@ export class OfficialOpenAI {
   private readonly baseURL: string;
   private readonly handlers = new Map<string, CallHandler>();
 
-  constructor(settings: Pick<BatchOpenAIProviderSettings, 'baseURL' | 'organization' | 'project' | 'headers' | 'name'>) {
+  constructor(
+    settings: Pick<BatchOpenAIProviderSettings, 'baseURL' | 'organization' | 'project' | 'headers' | 'name'>,
+  ) {
     this.baseURL = (settings.baseURL ?? defaultBaseURL).replace(/\/+$/, '');
     this.provider = createOpenAI({
       baseURL: settings.baseURL,
@@ -55,7 +57,10 @@ export class OfficialOpenAI {
   }
 
   /** Runs the official model against a stored response body, so that its own parser builds the result. */
-  replay<Result>(call: (headers: Record<string, string>) => PromiseLike<Result>, responseBody: unknown): Promise<Result> {
+  replay<Result>(
+    call: (headers: Record<string, string>) => PromiseLike<Result>,
+    responseBody: unknown,
+  ): Promise<Result> {
     return this.withHandler(
       call,
       async () =>
@@ -79,7 +84,8 @@ export class OfficialOpenAI {
   private dispatch(input: Parameters<typeof fetch>[0], init: RequestInit | undefined): Promise<Response> {
     const id = new Headers(init?.headers).get(callHeader);
     const handler = id === null ? undefined : this.handlers.get(id);
-    if (!handler) throw new Error('batch-bridge: the official OpenAI model made a request outside a batch-bridge call.');
+    if (!handler)
+      throw new Error('batch-bridge: the official OpenAI model made a request outside a batch-bridge call.');
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     return handler(url, String(init?.body ?? 'null'));
   }

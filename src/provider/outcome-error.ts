@@ -7,7 +7,11 @@ import type { RoutedOutcome } from './outcome-route.js';
  * A request that ended in an error becomes the error `openai(...)` would have thrown for it, but never retryable:
  * generateText would otherwise retry by calling the model again, which here means waiting for the same result.
  */
-export function outcomeError(delivered: DeliveredOutcome, request: OpenAIPayload, baseURL: string | undefined): APICallError {
+export function outcomeError(
+  delivered: DeliveredOutcome,
+  request: OpenAIPayload,
+  baseURL: string | undefined,
+): APICallError {
   const outcome = delivered.outcome;
   if (outcome.type === 'success') throw new Error('outcomeError called for a successful outcome');
   const apiMessage = (outcome.body as { error?: { message?: string } } | undefined)?.error?.message;

@@ -56,7 +56,11 @@ export class OutcomeRoute {
     return isInLangGraphServerRun() ? 'bridge' : 'local';
   }
 
-  async deliver(ticket: RouteTicket, request: OpenAIPayload, options: { description: string; abortSignal?: AbortSignal }): Promise<RoutedOutcome> {
+  async deliver(
+    ticket: RouteTicket,
+    request: OpenAIPayload,
+    options: { description: string; abortSignal?: AbortSignal },
+  ): Promise<RoutedOutcome> {
     const { mode } = ticket;
     if (mode === 'bridge') {
       const delivered = await waitForOutcome(request, {

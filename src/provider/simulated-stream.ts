@@ -1,4 +1,8 @@
-import type { LanguageModelV3GenerateResult, LanguageModelV3StreamPart, LanguageModelV3StreamResult } from '@ai-sdk/provider';
+import type {
+  LanguageModelV3GenerateResult,
+  LanguageModelV3StreamPart,
+  LanguageModelV3StreamResult,
+} from '@ai-sdk/provider';
 
 /**
  * A stream made from one finished result: a batch answers whole, so `streamText` in local mode receives the result
@@ -25,7 +29,12 @@ export function simulateStream(result: LanguageModelV3GenerateResult): LanguageM
     // Tool calls, tool results, files and sources are stream parts exactly as they are content parts.
     parts.push(content);
   });
-  parts.push({ type: 'finish', usage: result.usage, finishReason: result.finishReason, providerMetadata: result.providerMetadata });
+  parts.push({
+    type: 'finish',
+    usage: result.usage,
+    finishReason: result.finishReason,
+    providerMetadata: result.providerMetadata,
+  });
   return {
     stream: new ReadableStream<LanguageModelV3StreamPart>({
       start(controller) {

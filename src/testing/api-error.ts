@@ -36,7 +36,9 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function paramName(path: readonly PropertyKey[]): string {
-  return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`)).join('');
+  return path
+    .map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`))
+    .join('');
 }
 
 /** Parses input with zod and words the first problem the way OpenAI does ("Missing required parameter: 'x'."). */

@@ -39,7 +39,15 @@ export async function startOpenAIBatchEmulator(options: EmulatorOptions = {}): P
   const faults = new FaultState(options.faults, options.httpFaults);
   const recorder = new Recorder();
   const responder = options.responder ?? defaultResponder;
-  const batches = new BatchLifecycle({ files, faults, recorder, responder, limits, seed: options.seed ?? 1, timings: () => timings });
+  const batches = new BatchLifecycle({
+    files,
+    faults,
+    recorder,
+    responder,
+    limits,
+    seed: options.seed ?? 1,
+    timings: () => timings,
+  });
   const context: EmulatorContext = { files, batches, faults, recorder, responder, limits, apiKey: options.apiKey };
 
   const host = options.host ?? '127.0.0.1';

@@ -18,4 +18,9 @@ export type {
   ResponderRequest,
   RunningEmulator,
 } from './types.js';
-export { startLangGraphDevServer, findFreePort, type LangGraphDevServerOptions, type RunningLangGraphDevServer } from './langgraph-dev-server.js';
+export {
+  startLangGraphDevServer,
+  findFreePort,
+  type LangGraphDevServerOptions,
+  type RunningLangGraphDevServer,
+} from './langgraph-dev-server.js';

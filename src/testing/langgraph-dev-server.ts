@@ -12,7 +12,9 @@ export async function findFreePort(host = '127.0.0.1'): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, host, () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -162,7 +164,11 @@ export async function startLangGraphDevServer(options: LangGraphDevServerOptions
  * The CLI forwards no signal to the server it spawned, and SIGINT to the whole group loses the last seconds of writes;
  * SIGINT to the inner server alone makes it flush its data before exiting.
  */
-async function stopInnerServerFirst(child: ChildProcess, stopGroup: (signal: NodeJS.Signals) => Promise<void>, timeoutMs = 15_000) {
+async function stopInnerServerFirst(
+  child: ChildProcess,
+  stopGroup: (signal: NodeJS.Signals) => Promise<void>,
+  timeoutMs = 15_000,
+) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const inner = await findChildPids(child.pid!);
   for (const pid of inner) {
@@ -172,10 +178,7 @@ async function stopInnerServerFirst(child: ChildProcess, stopGroup: (signal: Nod
       // gone already
     }
   }
-  await Promise.race([
-    new Promise((resolve) => child.once('exit', resolve)),
-    waitForPidsToExit(inner, timeoutMs),
-  ]);
+  await Promise.race([new Promise((resolve) => child.once('exit', resolve)), waitForPidsToExit(inner, timeoutMs)]);
   await stopGroup('SIGTERM');
 }
 

@@ -32,6 +32,7 @@ export function errorBodyForStatus(statusCode: number, detail?: string): OpenAIE
   if (statusCode === 401) {
     return openAIErrorBody(`Incorrect API key provided.${suffix}`, 'invalid_request_error', null, 'invalid_api_key');
   }
-  if (statusCode === 404) return openAIErrorBody(`The requested resource was not found.${suffix}`, 'invalid_request_error');
+  if (statusCode === 404)
+    return openAIErrorBody(`The requested resource was not found.${suffix}`, 'invalid_request_error');
   return openAIErrorBody(`Invalid request.${suffix}`, 'invalid_request_error');
 }

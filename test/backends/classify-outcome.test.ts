@@ -35,7 +35,12 @@ describe('classifyOutputLine', () => {
     'passes a %s body through untouched',
     (name) => {
       const body = fixtureJson(name);
-      expect(classifyOutputLine(httpLine('x', 200, body))).toEqual({ type: 'success', customId: 'x', statusCode: 200, body });
+      expect(classifyOutputLine(httpLine('x', 200, body))).toEqual({
+        type: 'success',
+        customId: 'x',
+        statusCode: 200,
+        body,
+      });
     },
   );
 
@@ -116,7 +121,7 @@ describe('outcomesForFailedBatch', () => {
     const outcomes = outcomesForFailedBatch(ids, errorsOf('batch-failed-global.json'));
     for (const outcome of outcomes) {
       expect(outcome).toMatchObject({ code: 'mismatched_model', retryable: false });
-      expect(outcome.type === 'error' && outcome.message).toContain("does not match the model");
+      expect(outcome.type === 'error' && outcome.message).toContain('does not match the model');
     }
   });
 

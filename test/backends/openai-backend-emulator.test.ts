@@ -3,7 +3,13 @@ import { BatchApiError } from '../../src/backends/openai/errors.js';
 import { parseBatchOutput } from '../../src/backends/openai/parse-batch-output.js';
 import type { OpenAIBatchRequest as BatchRequest } from '../../src/backends/openai/index.js';
 import { embeddingRequest } from './support/fixtures.js';
-import { chatText, emulatorApiKey, pollUntilTerminal, tracedChatRequest, useEmulator } from './support/emulator-harness.js';
+import {
+  chatText,
+  emulatorApiKey,
+  pollUntilTerminal,
+  tracedChatRequest,
+  useEmulator,
+} from './support/emulator-harness.js';
 
 const harness = useEmulator({ limits: { maxRequestsPerBatch: 150, maxEmbeddingInputsPerBatch: 10 } });
 
@@ -102,7 +108,9 @@ describe('OpenAI backend against the emulator', () => {
   it('reports a wrong key as a clear BatchApiError without the key', async () => {
     const wrongKey = 'sk-wrong-key-abcdefghijklmnopqrstuvwxyz';
     const backend = harness.backend({ apiKey: wrongKey });
-    const error = await backend.submit(backend.plan([tracedChatRequest('never')])[0]).catch((caught: unknown) => caught);
+    const error = await backend
+      .submit(backend.plan([tracedChatRequest('never')])[0])
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BatchApiError);
     expect(error).toMatchObject({ operation: 'upload', status: 401, retryable: false });
     const exposed = `${(error as Error).message} ${JSON.stringify(error)} ${(error as Error).stack}`;

@@ -15,7 +15,8 @@ import {
 const harness = useEmulator();
 
 const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => `${prefix}-${index}`);
-const requestsFor = (customIds: string[], marker = '') => customIds.map((id) => tracedChatRequest(id, 'gpt-4o-mini', marker));
+const requestsFor = (customIds: string[], marker = '') =>
+  customIds.map((id) => tracedChatRequest(id, 'gpt-4o-mini', marker));
 const byId = (outcomes: RequestOutcome[]) => Object.fromEntries(outcomes.map((outcome) => [outcome.customId, outcome]));
 const retryableIds = (outcomes: RequestOutcome[]) =>
   outcomes.filter((outcome) => outcome.type === 'error' && outcome.retryable).map((outcome) => outcome.customId);
@@ -23,7 +24,10 @@ const retryableIds = (outcomes: RequestOutcome[]) =>
 describe('batch faults', () => {
   it('failed validation: every request a non-retryable error with the validation message', async () => {
     const backend = harness.backend();
-    const requests = [...requestsFor(ids('valid', 4)), tracedChatRequest('marked', 'gpt-4o-mini', ' [[fault:batch=fail_validation]]')];
+    const requests = [
+      ...requestsFor(ids('valid', 4)),
+      tracedChatRequest('marked', 'gpt-4o-mini', ' [[fault:batch=fail_validation]]'),
+    ];
     const [submitted] = await harness.submitAll(backend, requests);
     const poll = await pollUntilTerminal(backend, submitted);
     expect(poll.status).toBe('failed');
@@ -43,9 +47,16 @@ describe('batch faults', () => {
       url: '/v1/chat/completions',
       body: { messages: [{ role: 'user', content: customId }], ...body },
     });
-    const lines = [line('line-1', { model: 'gpt-4o-mini' }), line('line-2', {}), line('line-3', { model: 'gpt-4o-mini' })];
+    const lines = [
+      line('line-1', { model: 'gpt-4o-mini' }),
+      line('line-2', {}),
+      line('line-3', { model: 'gpt-4o-mini' }),
+    ];
     const content = Buffer.from(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
-    const file = await harness.client.files.create({ file: await toFile(content, 'hand-made.jsonl'), purpose: 'batch' });
+    const file = await harness.client.files.create({
+      file: await toFile(content, 'hand-made.jsonl'),
+      purpose: 'batch',
+    });
     const batch = await harness.client.batches.create({
       input_file_id: file.id,
       endpoint: '/v1/chat/completions',
@@ -53,7 +64,10 @@ describe('batch faults', () => {
     });
     harness.expectSubmitted(['line-1', 'line-2', 'line-3']);
 
-    const poll = await pollUntilTerminal(harness.backend(), { batchId: batch.id, customIds: ['line-1', 'line-2', 'line-3'] });
+    const poll = await pollUntilTerminal(harness.backend(), {
+      batchId: batch.id,
+      customIds: ['line-1', 'line-2', 'line-3'],
+    });
     expect(poll.status).toBe('failed');
     const outcomes = byId(poll.outcomes);
     expect(outcomes['line-2']).toMatchObject({ code: 'missing_required_parameter', retryable: false });
@@ -212,7 +226,8 @@ describe('HTTP faults', () => {
       expect(record.batches).toHaveLength(1);
       expect(record.files.filter((file) => file.purpose === 'batch')).toHaveLength(1);
       expect(record.calls[operation]).toBeGreaterThanOrEqual(testRetry.attempts);
-      if (operation === 'upload' || operation === 'createBatch') expect(record.calls[operation]).toBe(testRetry.attempts);
+      if (operation === 'upload' || operation === 'createBatch')
+        expect(record.calls[operation]).toBe(testRetry.attempts);
       // Before trying a create again, the backend looks for a batch the failed attempt might have made.
       expect(record.calls.listBatches ?? 0).toBe(operation === 'createBatch' ? testRetry.attempts - 1 : 0);
     },
@@ -235,7 +250,12 @@ describe('HTTP faults', () => {
     const backend = harness.backend();
     const group = backend.plan(requestsFor(ids('no-create', 2)))[0];
     const error = await backend.submit(group).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ operation: 'createBatch', status: 500, retryable: true, attempts: testRetry.attempts });
+    expect(error).toMatchObject({
+      operation: 'createBatch',
+      status: 500,
+      retryable: true,
+      attempts: testRetry.attempts,
+    });
     expect((error as Error).message).toContain('was deleted');
     const record = harness.emulator.record();
     expect(record.batches).toHaveLength(0);

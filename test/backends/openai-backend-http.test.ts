@@ -58,7 +58,8 @@ function scriptedFetch(handlers: Record<string, Handler>) {
   return { fetch, calls, count: (key: string) => counts.get(key) ?? 0 };
 }
 
-const uploaded = () => json(200, { id: 'file-in-1', object: 'file', bytes: 10, created_at: 1, filename: 'x.jsonl', purpose: 'batch' });
+const uploaded = () =>
+  json(200, { id: 'file-in-1', object: 'file', bytes: 10, created_at: 1, filename: 'x.jsonl', purpose: 'batch' });
 
 function backendWith(handlers: Record<string, Handler>) {
   const server = scriptedFetch(handlers);
@@ -74,7 +75,8 @@ function backendWith(handlers: Record<string, Handler>) {
   return { backend, server };
 }
 
-const group = () => createOpenAIBackend({ apiKey: 'sk-unused-0000000000' }).plan([chatRequest('a'), chatRequest('b')])[0];
+const group = () =>
+  createOpenAIBackend({ apiKey: 'sk-unused-0000000000' }).plan([chatRequest('a'), chatRequest('b')])[0];
 
 describe('OpenAI backend over HTTP', () => {
   it('sends the key, organization, project and custom headers, and never puts the key in an error', async () => {
@@ -153,7 +155,9 @@ describe('OpenAI backend over HTTP', () => {
   it('treats cancelling a batch that is already over as done', async () => {
     const { backend } = backendWith({
       'POST /v1/batches/batch_1/cancel': () =>
-        json(400, { error: { message: 'Cannot cancel a batch with status completed.', type: 'invalid_request_error' } }),
+        json(400, {
+          error: { message: 'Cannot cancel a batch with status completed.', type: 'invalid_request_error' },
+        }),
       'GET /v1/batches/batch_1': () => json(200, batchObject('batch_1', 'completed')),
     });
     await expect(backend.cancel('batch_1')).resolves.toBeUndefined();
@@ -161,7 +165,8 @@ describe('OpenAI backend over HTTP', () => {
 
   it('reports a cancel refused for a batch that is still running', async () => {
     const { backend } = backendWith({
-      'POST /v1/batches/batch_1/cancel': () => json(403, { error: { message: 'Forbidden', type: 'invalid_request_error' } }),
+      'POST /v1/batches/batch_1/cancel': () =>
+        json(403, { error: { message: 'Forbidden', type: 'invalid_request_error' } }),
       'GET /v1/batches/batch_1': () => json(200, batchObject('batch_1', 'in_progress')),
     });
     await expect(backend.cancel('batch_1')).rejects.toMatchObject({ operation: 'cancelBatch', status: 403 });

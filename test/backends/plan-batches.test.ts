@@ -6,7 +6,10 @@ import { openAIBatchLimits, type OpenAIBatchLimits } from '../../src/backends/op
 import type { OpenAIBatchRequest as BatchRequest } from '../../src/backends/openai/index.js';
 import { chatRequest, embeddingRequest } from './support/fixtures.js';
 
-const limits = (overrides: Partial<OpenAIBatchLimits> = {}): OpenAIBatchLimits => ({ ...openAIBatchLimits, ...overrides });
+const limits = (overrides: Partial<OpenAIBatchLimits> = {}): OpenAIBatchLimits => ({
+  ...openAIBatchLimits,
+  ...overrides,
+});
 
 function planError(run: () => unknown): BatchPlanError {
   try {
@@ -80,7 +83,10 @@ describe('planBatches', () => {
       embeddingRequest('e4', [1, 2, 3]),
     ];
     const groups = planBatches(requests, limits({ maxEmbeddingInputsPerBatch: 4 }));
-    expect(groups.map((group) => group.requests.map((request) => request.customId))).toEqual([['e1'], ['e2', 'e3', 'e4']]);
+    expect(groups.map((group) => group.requests.map((request) => request.customId))).toEqual([
+      ['e1'],
+      ['e2', 'e3', 'e4'],
+    ]);
   });
 
   it('does not count embedding inputs for other endpoints', () => {
@@ -115,20 +121,27 @@ describe('planBatches', () => {
   });
 
   it('refuses requests without a model, with an unknown endpoint or without a custom id', () => {
-    expect(planError(() => planBatches([{ customId: 'a', payload: { url: '/v1/chat/completions', body: {} } }], limits())).code).toBe(
-      'missing_model',
-    );
-    expect(planError(() => planBatches([{ customId: 'a', payload: { url: '/v1/chat', body: { model: 'm' } } }], limits())).code).toBe(
-      'unsupported_endpoint',
-    );
-    expect(planError(() => planBatches([{ customId: '', payload: { url: '/v1/embeddings', body: { model: 'm' } } }], limits())).code).toBe(
-      'invalid_request',
-    );
+    expect(
+      planError(() => planBatches([{ customId: 'a', payload: { url: '/v1/chat/completions', body: {} } }], limits()))
+        .code,
+    ).toBe('missing_model');
+    expect(
+      planError(() => planBatches([{ customId: 'a', payload: { url: '/v1/chat', body: { model: 'm' } } }], limits()))
+        .code,
+    ).toBe('unsupported_endpoint');
+    expect(
+      planError(() =>
+        planBatches([{ customId: '', payload: { url: '/v1/embeddings', body: { model: 'm' } } }], limits()),
+      ).code,
+    ).toBe('invalid_request');
   });
 
   it('refuses a body that is not JSON, naming the request', () => {
     const error = planError(() =>
-      planBatches([{ customId: 'big-int', payload: { url: '/v1/chat/completions', body: { model: 'm', seed: 10n } } }], limits()),
+      planBatches(
+        [{ customId: 'big-int', payload: { url: '/v1/chat/completions', body: { model: 'm', seed: 10n } } }],
+        limits(),
+      ),
     );
     expect(error.code).toBe('invalid_request');
     expect(error.customId).toBe('big-int');

@@ -167,7 +167,9 @@ describe('callWithRetry', () => {
   it('reads Retry-After and network causes', () => {
     expect(describeApiFailure(apiError(429, 'x', null, { 'retry-after': '2' })).retryAfterMs).toBe(2000);
     expect(describeApiFailure(apiError(503, 'x', null, { 'retry-after-ms': '150' })).retryAfterMs).toBe(150);
-    const cut = new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    const cut = new TypeError('terminated', {
+      cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+    });
     expect(describeApiFailure(cut).retryable).toBe(true);
     expect(describeApiFailure(new RangeError('a bug')).retryable).toBe(false);
     expect(retryDelay(1, fastRetry, 2000)).toBe(5);

@@ -60,7 +60,11 @@ function setUp(options: { maxRequests?: number; failResumesFor?: Set<string> } =
     threadId: 'bridge-thread',
     store: new BridgeStore(new InMemoryStore(), 'test_bridge'),
     backend,
-    options: bridgeRunOptionsSchema.parse({ maxRequests: options.maxRequests ?? 100, maxWaitMs: 1000, pollIntervalMs: 1000 }),
+    options: bridgeRunOptionsSchema.parse({
+      maxRequests: options.maxRequests ?? 100,
+      maxWaitMs: 1000,
+      pollIntervalMs: 1000,
+    }),
     client,
     state,
     now: () => now,
@@ -103,10 +107,18 @@ describe('a bridge run, step by step', () => {
     await deliverOutcomes(context);
     expect(resumes).toHaveLength(2);
     const first = resumes.find((resume) => resume.threadId === request(1, 1).threadId)!;
-    expect(first.payload).toMatchObject({ multitaskStrategy: 'enqueue', config: { configurable: { __pregel_strict_resume: true } } });
+    expect(first.payload).toMatchObject({
+      multitaskStrategy: 'enqueue',
+      config: { configurable: { __pregel_strict_resume: true } },
+    });
     const answers = first.payload.command.resume;
     expect(Object.keys(answers).sort()).toEqual([request(1, 1).interruptId, request(1, 2).interruptId]);
-    expect(answers[request(1, 2).interruptId]).toMatchObject({ kind: 'batch-bridge/outcome', digest: request(1, 2).digest, outcome: { type: 'success', body: 'two' }, attempts: 1 });
+    expect(answers[request(1, 2).interruptId]).toMatchObject({
+      kind: 'batch-bridge/outcome',
+      digest: request(1, 2).digest,
+      outcome: { type: 'success', body: 'two' },
+      attempts: 1,
+    });
     expect(context.state.totals).toMatchObject({ delivered: 3, succeeded: 3 });
 
     // A delivered interrupt is never sent again, even when its node submits it once more.
@@ -118,7 +130,10 @@ describe('a bridge run, step by step', () => {
 
   it('splits a flush at maxRequests', async () => {
     const { context, submitted } = setUp({ maxRequests: 2 });
-    await ingestRequests(context, [1, 2, 3, 4, 5].map((n) => request(n, n)));
+    await ingestRequests(
+      context,
+      [1, 2, 3, 4, 5].map((n) => request(n, n)),
+    );
     await flushQueue(context);
     expect(submitted.map((items) => items.length)).toEqual([2, 2, 1]);
   });
@@ -144,10 +159,20 @@ describe('a bridge run, step by step', () => {
 
   it('resubmits retryable outcomes until maxAttempts, then delivers the error', async () => {
     const { context, resumes, advance } = setUp();
-    const failing: RequestOutcome = { type: 'error', customId: '', code: 'server_error', message: 'boom', retryable: true };
+    const failing: RequestOutcome = {
+      type: 'error',
+      customId: '',
+      code: 'server_error',
+      message: 'boom',
+      retryable: true,
+    };
     context.backend = {
       ...context.backend,
-      poll: async ({ customIds }) => ({ status: 'completed', terminal: true, outcomes: customIds.map((customId) => ({ ...failing, customId })) }),
+      poll: async ({ customIds }) => ({
+        status: 'completed',
+        terminal: true,
+        outcomes: customIds.map((customId) => ({ ...failing, customId })),
+      }),
     };
     await ingestRequests(context, [request(1, 1)]);
     for (let attempt = 1; attempt <= 3; attempt += 1) {

@@ -30,7 +30,18 @@ const state: BridgeState = {
   lastTickAt: null,
   lastError: { at: '2026-11-25T11:59:00.000Z', message: 'Polling batch batch_abc failed 2 time(s)' },
   recentErrors: [{ at: '2026-11-25T11:59:00.000Z', message: 'Polling batch batch_abc failed 2 time(s)' }],
-  totals: { received: 500, duplicates: 0, rejected: 0, submitted: 488, retried: 4, succeeded: 280, failed: 2, cancelled: 0, delivered: 282, batches: 5 },
+  totals: {
+    received: 500,
+    duplicates: 0,
+    rejected: 0,
+    submitted: 488,
+    retried: 4,
+    succeeded: 280,
+    failed: 2,
+    cancelled: 0,
+    delivered: 282,
+    batches: 5,
+  },
 };
 
 describe('batch-bridge status output', () => {
@@ -49,7 +60,17 @@ describe('batch-bridge status output', () => {
   });
 
   it('an idle bridge: nothing queued, nothing in flight, no tick', () => {
-    const idle = { ...state, queued: 0, queuedBytes: 0, oldestQueuedAt: null, backoffUntil: null, batches: [], undelivered: 0, nextTickAt: null, recentErrors: [] };
+    const idle = {
+      ...state,
+      queued: 0,
+      queuedBytes: 0,
+      oldestQueuedAt: null,
+      backoffUntil: null,
+      batches: [],
+      undelivered: 0,
+      nextTickAt: null,
+      recentErrors: [],
+    };
     const text = formatBridgeStatus('batch_bridge', 'http://x', 't', idle, now);
     expect(text).toContain('queue        0 request(s), 0 B\n');
     expect(text).toContain('in flight    0 batch(es)\n');

@@ -4,7 +4,12 @@ import { customIdOf, digestOf, requestKeyOf } from '../../src/core/identity.js';
 import { bridgeThreadId } from '../../src/protocol/bridge-identity.js';
 
 const policy = flushPolicySchema.parse({ maxRequests: 100, maxBytes: 1000, maxWaitMs: 5000 });
-const queue = (count: number, bytes: number, age: number) => ({ count, bytes, oldestQueuedAt: 10_000 - age, now: 10_000 });
+const queue = (count: number, bytes: number, age: number) => ({
+  count,
+  bytes,
+  oldestQueuedAt: 10_000 - age,
+  now: 10_000,
+});
 
 describe('flush policy', () => {
   it('flushes by size, by bytes and by age, never an empty queue', () => {
@@ -27,7 +32,11 @@ describe('flush policy', () => {
   });
 
   it('has defaults that suit the Batch API', () => {
-    expect(flushPolicySchema.parse({})).toEqual({ maxRequests: 50_000, maxBytes: 100 * 1024 * 1024, maxWaitMs: 60_000 });
+    expect(flushPolicySchema.parse({})).toEqual({
+      maxRequests: 50_000,
+      maxBytes: 100 * 1024 * 1024,
+      maxWaitMs: 60_000,
+    });
     expect(() => flushPolicySchema.parse({ maxRequests: 0 })).toThrow();
   });
 });

@@ -50,7 +50,10 @@ describe('settleOutcome: one decision per request of a terminal batch, in both m
       attempt: 3,
     });
     const last = settleOutcome(error('server_error', true, 500), { attempt: 3 }, context);
-    expect(last).toMatchObject({ action: 'deliver', outcome: { type: 'error', code: 'server_error', statusCode: 500 } });
+    expect(last).toMatchObject({
+      action: 'deliver',
+      outcome: { type: 'error', code: 'server_error', statusCode: 500 },
+    });
     // The message is the API's own: the attempts are said once, by the provider that throws the error.
     expect(last.action === 'deliver' && last.outcome.type === 'error' && last.outcome.message).toBe(
       'server_error happened',
@@ -131,7 +134,9 @@ describe('poll failures', () => {
       expect.objectContaining({ customId: 'a', code: 'results_unavailable', retryable: true }),
       expect.objectContaining({ customId: 'b', code: 'results_unavailable', retryable: true }),
     ]);
-    expect(outcomes[0].type === 'error' && outcomes[0].message).toContain('batch_9 could not be read: HTTP 404 file gone');
+    expect(outcomes[0].type === 'error' && outcomes[0].message).toContain(
+      'batch_9 could not be read: HTTP 404 file gone',
+    );
   });
 });
 

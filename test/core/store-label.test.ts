@@ -77,7 +77,8 @@ describe('storeLabel', () => {
     for (let n = 0; n < 2000; n += 1) {
       const length = next() % 12;
       let id = '';
-      for (let i = 0; i < length; i += 1) id += String.fromCharCode(next() % 4 === 0 ? next() % 0x10000 : 32 + (next() % 95));
+      for (let i = 0; i < length; i += 1)
+        id += String.fromCharCode(next() % 4 === 0 ? next() % 0x10000 : 32 + (next() % 95));
       const label = storeLabel(id);
       expect(refused(label), id).toBe(false);
       expect(idFromStoreLabel(label)).toBe(id);

@@ -15,7 +15,9 @@ describe('the demo price table', () => {
   it('prices a dated snapshot as its model, and knows when it does not know a model', () => {
     expect(pricesOf('gpt-4o-mini-2024-07-18')).toBe(priceTable.models['gpt-4o-mini']);
     expect(pricesOf('gpt-5.1-codex')).toBeUndefined();
-    expect(compareCosts('my-fine-tune', { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1 })).toEqual({ model: 'my-fine-tune' });
+    expect(compareCosts('my-fine-tune', { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1 })).toEqual({
+      model: 'my-fine-tune',
+    });
   });
 
   it('bills cached input tokens at their own price, out of the input tokens', () => {

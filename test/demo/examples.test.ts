@@ -20,7 +20,9 @@ beforeAll(async () => {
     emulatorTimings: { validatingMs: 20, inProgressMs: 50, finalizingMs: 20 },
   });
   await Promise.all(
-    Object.entries(exampleInputs).map(async ([graph, input]) => finished.set(graph, await runExampleThread(services.client, graph, input))),
+    Object.entries(exampleInputs).map(async ([graph, input]) =>
+      finished.set(graph, await runExampleThread(services.client, graph, input)),
+    ),
   );
 }, 300_000);
 
@@ -65,6 +67,10 @@ describe('the examples in langgraph.json', () => {
   });
 
   it('custom_bridge: createBridge({ submit, poll }) and wait() answer with the custom backend’s result', () => {
-    expect(valuesOf('custom_bridge_agent').result).toEqual({ text: 'any batch API will do', words: 5, shouted: 'ANY BATCH API WILL DO' });
+    expect(valuesOf('custom_bridge_agent').result).toEqual({
+      text: 'any batch API will do',
+      words: 5,
+      shouted: 'ANY BATCH API WILL DO',
+    });
   });
 });

@@ -90,7 +90,10 @@ describe('the demo: a triage agent through the bridge, and its report', () => {
   it('writes the results: a valid triage per ticket (or its error), whose usage adds up to the report’s', async () => {
     // Imported here, not at the top: the agent imports the built package, which beforeAll makes sure exists.
     const { triageSchema } = await import('../../examples/ticket-triage.js');
-    const lines = (await readFile(path.join(resultsFolder, 'tickets.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const lines = (await readFile(path.join(resultsFolder, 'tickets.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(ticketCount);
     for (const line of lines.filter((_, index) => index !== failingTicket)) {
       expect(triageSchema.safeParse(line).success).toBe(true);
@@ -120,7 +123,12 @@ describe('the demo: a triage agent through the bridge, and its report', () => {
 
 describe('batch-bridge status', () => {
   it('prints the queue, the batches in flight and the totals of the bridge the demo used', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'dist/cli/status.js'), 'status', '--url', services.url]);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      path.join(root, 'dist/cli/status.js'),
+      'status',
+      '--url',
+      services.url,
+    ]);
     expect(stdout).toContain(`Bridge 'batch_bridge' on ${services.url}`);
     expect(stdout).toMatch(/queue\s+0 request\(s\)/);
     expect(stdout).toMatch(/in flight\s+0 batch\(es\)/);
@@ -128,7 +136,14 @@ describe('batch-bridge status', () => {
   });
 
   it('says so when no request has reached the bridge yet', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'dist/cli/status.js'), 'status', '--url', services.url, '--bridge', 'no_such_bridge']);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      path.join(root, 'dist/cli/status.js'),
+      'status',
+      '--url',
+      services.url,
+      '--bridge',
+      'no_such_bridge',
+    ]);
     expect(stdout).toContain('no request has reached it');
   });
 });

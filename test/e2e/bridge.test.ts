@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { bridgeThreadId } from '../../src/index.js';
-import { linesMentioning, runThread, startE2EEnvironment, testApiKey, type E2EEnvironment } from './support/e2e-environment.js';
+import {
+  linesMentioning,
+  runThread,
+  startE2EEnvironment,
+  testApiKey,
+  type E2EEnvironment,
+} from './support/e2e-environment.js';
 
 let environment: E2EEnvironment;
 
@@ -14,7 +20,8 @@ afterAll(async () => {
 });
 
 /** The event a bridge run was created with: the API returns its input under `kwargs`, which the SDK's Run type omits. */
-const eventTypeOf = (run: object) => (run as { kwargs?: { input?: { event?: { type?: string } } } }).kwargs?.input?.event?.type;
+const eventTypeOf = (run: object) =>
+  (run as { kwargs?: { input?: { event?: { type?: string } } } }).kwargs?.input?.event?.type;
 
 const tagged = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;
 
@@ -38,8 +45,14 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
     expect(result.finishReason).toBe('stop');
     expect(result.usage.inputTokens).toBe(direct.usage!.prompt_tokens);
     expect(result.usage.outputTokens).toBe(direct.usage!.completion_tokens);
-    expect(result.batchBridge).toMatchObject({ batchId: expect.stringMatching(/^batch_/), customId: lines[0].custom_id, attempts: 1 });
-    expect(Date.parse(result.batchBridge.completedAt)).toBeGreaterThanOrEqual(Date.parse(result.batchBridge.submittedAt));
+    expect(result.batchBridge).toMatchObject({
+      batchId: expect.stringMatching(/^batch_/),
+      customId: lines[0].custom_id,
+      attempts: 1,
+    });
+    expect(Date.parse(result.batchBridge.completedAt)).toBeGreaterThanOrEqual(
+      Date.parse(result.batchBridge.submittedAt),
+    );
   });
 
   it('answers two sequential calls in one node, in order', async () => {
@@ -87,7 +100,9 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
   });
 
   it('returns structured output from generateObject and Output.object', async () => {
-    const { state } = await runThread(environment.client, 'structured', { prompt: `Classify: my invoice is wrong ${tagged('structured')}` });
+    const { state } = await runThread(environment.client, 'structured', {
+      prompt: `Classify: my invoice is wrong ${tagged('structured')}`,
+    });
     const [result] = results(state);
     for (const object of [result.generateObject, result.outputObject]) {
       expect(['billing', 'bug', 'other']).toContain(object.category);
@@ -101,17 +116,26 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
     const { state } = await runThread(environment.client, 'embeddings', { prompts: values });
     const [result] = results(state);
     const openai = new OpenAI({ baseURL: environment.emulator.baseURL, apiKey: testApiKey });
-    const direct = await openai.embeddings.create({ model: 'text-embedding-3-small', input: values, encoding_format: 'float' });
+    const direct = await openai.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: values,
+      encoding_format: 'float',
+    });
     expect(result.embeddings).toEqual(direct.data.map((item) => item.embedding));
   });
 
   it('works with the callable (Responses API) as with .chat(...)', async () => {
     const tag = tagged('responses');
-    const { state } = await runThread(environment.client, 'single', { prompt: `Hello Responses ${tag}`, api: 'responses' });
+    const { state } = await runThread(environment.client, 'single', {
+      prompt: `Hello Responses ${tag}`,
+      api: 'responses',
+    });
     const [result] = results(state);
     const [line] = linesMentioning(environment.emulator, tag);
     expect(line.url).toBe('/v1/responses');
-    const direct = await new OpenAI({ baseURL: environment.emulator.baseURL, apiKey: testApiKey }).responses.create(line.body as any);
+    const direct = await new OpenAI({ baseURL: environment.emulator.baseURL, apiKey: testApiKey }).responses.create(
+      line.body as any,
+    );
     expect(result.text).toBe(direct.output_text);
     expect(result.responseId).toBe(direct.id.length > 0 ? result.responseId : undefined);
   });
@@ -119,7 +143,9 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
   it('submits 20 threads started together as one batch, and flushes a lone thread after maxWaitMs', async () => {
     const tag = tagged('twenty');
     const outcomes = await Promise.all(
-      Array.from({ length: 20 }, (_, index) => runThread(environment.client, 'single', { prompt: `Thread ${index} ${tag}` })),
+      Array.from({ length: 20 }, (_, index) =>
+        runThread(environment.client, 'single', { prompt: `Thread ${index} ${tag}` }),
+      ),
     );
     const batchIds = new Set(outcomes.map(({ state }) => results(state)[0].batchBridge.batchId));
     expect(batchIds.size).toBe(1);
@@ -136,10 +162,12 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
     const bridgeThread = bridgeThreadId('batch_bridge');
     const inboxRuns = async (status?: 'pending') => {
       // Before any request the bridge's thread does not exist yet.
-      const runs = await environment.client.runs.list(bridgeThread, { limit: 1000, ...(status ? { status } : {}) }).catch((error: Error) => {
-        if (/\b404\b/.test(error.message)) return [];
-        throw error;
-      });
+      const runs = await environment.client.runs
+        .list(bridgeThread, { limit: 1000, ...(status ? { status } : {}) })
+        .catch((error: Error) => {
+          if (/\b404\b/.test(error.message)) return [];
+          throw error;
+        });
       return runs.filter((run) => eventTypeOf(run) === 'inbox');
     };
     const before = new Set((await inboxRuns()).map((run) => run.run_id));
@@ -154,7 +182,11 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
       }
     })();
     try {
-      await Promise.all(Array.from({ length: 60 }, (_, index) => runThread(environment.client, 'single', { prompt: `Thread ${index} ${tag}` })));
+      await Promise.all(
+        Array.from({ length: 60 }, (_, index) =>
+          runThread(environment.client, 'single', { prompt: `Thread ${index} ${tag}` }),
+        ),
+      );
     } finally {
       finished = true;
       await watching;
@@ -173,7 +205,9 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
 
   it('gives a per-line 400 to its own node of a fan-out as a non-retryable APICallError; the others succeed', async () => {
     const tag = tagged('line400');
-    const prompts = Array.from({ length: 5 }, (_, index) => (index === 2 ? `Broken [[fault:status=400]] ${tag}` : `Fine ${index} ${tag}`));
+    const prompts = Array.from({ length: 5 }, (_, index) =>
+      index === 2 ? `Broken [[fault:status=400]] ${tag}` : `Fine ${index} ${tag}`,
+    );
     const { thread, state } = await runThread(environment.client, 'fanout', { prompts });
     expect(thread.status).toBe('idle');
     const answers = results(state);
@@ -195,11 +229,20 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
 
   it('fails a call to a bridge that is not registered with a clear error, and leaves no request behind', async () => {
     const tag = tagged('unregistered');
-    const { thread, runs } = await runThread(environment.client, 'single', { prompt: `Nowhere ${tag}`, bridge: 'no_such_bridge' });
+    const { thread, runs } = await runThread(environment.client, 'single', {
+      prompt: `Nowhere ${tag}`,
+      bridge: 'no_such_bridge',
+    });
     expect(thread.status).toBe('error');
     const outcome = await environment.client.runs.join(thread.thread_id, runs[0].run_id);
-    expect(JSON.stringify(outcome)).toMatch(/BridgeUnavailableError[\s\S]*Could not hand the request to the bridge 'no_such_bridge'[\s\S]*registered in langgraph\.json/);
-    const inbox = await environment.client.store.searchItems(['batch_bridge', '_inbox', bridgeThreadId('no_such_bridge')]);
+    expect(JSON.stringify(outcome)).toMatch(
+      /BridgeUnavailableError[\s\S]*Could not hand the request to the bridge 'no_such_bridge'[\s\S]*registered in langgraph\.json/,
+    );
+    const inbox = await environment.client.store.searchItems([
+      'batch_bridge',
+      '_inbox',
+      bridgeThreadId('no_such_bridge'),
+    ]);
     expect(inbox.items).toHaveLength(0);
     expect(linesMentioning(environment.emulator, tag)).toHaveLength(0);
   });
@@ -213,4 +256,3 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
     expect(JSON.stringify(values)).not.toContain(testApiKey);
   });
 });
-

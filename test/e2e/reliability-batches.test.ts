@@ -19,7 +19,13 @@ const prompts = (count: number, tag: string, marked: Record<number, string> = {}
 describe('batches that fail, expire or vanish', () => {
   it('1. expired with 60% done: the finished are delivered, the rest resubmitted once and delivered', async () => {
     const tag = tagged('expire');
-    const run = await runFanout(environment.client, environment.emulator, 'fault_bridge', prompts(10, tag, { 0: '[[fault:batch=expire,fraction=0.6,times=1]]' }), tag);
+    const run = await runFanout(
+      environment.client,
+      environment.emulator,
+      'fault_bridge',
+      prompts(10, tag, { 0: '[[fault:batch=expire,fraction=0.6,times=1]]' }),
+      tag,
+    );
     expect(run.answers.filter((answer) => answer.text)).toHaveLength(10);
     const attempts = run.answers.map((answer) => answer.batchBridge!.attempts);
     expect(attempts.filter((attempt) => attempt === 1)).toHaveLength(6);
@@ -31,18 +37,36 @@ describe('batches that fail, expire or vanish', () => {
 
   it('2. cancelled from outside: partial results kept, the rest resubmitted', async () => {
     const tag = tagged('cancelled');
-    const run = await runFanout(environment.client, environment.emulator, 'fault_bridge', prompts(10, tag, { 3: '[[fault:batch=cancel,fraction=0.5,times=1]]' }), tag);
+    const run = await runFanout(
+      environment.client,
+      environment.emulator,
+      'fault_bridge',
+      prompts(10, tag, { 3: '[[fault:batch=cancel,fraction=0.5,times=1]]' }),
+      tag,
+    );
     expect(run.answers.filter((answer) => answer.text)).toHaveLength(10);
     expect(run.answers.filter((answer) => answer.batchBridge!.attempts === 2)).toHaveLength(5);
     expect(run.lines).toHaveLength(15);
     expect(run.customIdsSubmittedTwice).toEqual([]);
-    reportRow('2 cancelled outside, 50% done', '10/10 answered; 5 resubmitted once', run.lines.length, 10, run.elapsedMs);
+    reportRow(
+      '2 cancelled outside, 50% done',
+      '10/10 answered; 5 resubmitted once',
+      run.lines.length,
+      10,
+      run.elapsedMs,
+    );
   });
 
   it('3. failed validation: every request in that batch gets a clear error; another batch is unaffected', async () => {
     const tag = tagged('invalid');
     const [failing, healthy] = await Promise.all([
-      runFanout(environment.client, environment.emulator, 'fault_bridge', prompts(5, `${tag}-a`, { 1: '[[fault:batch=fail_validation]]' }), `${tag}-a`),
+      runFanout(
+        environment.client,
+        environment.emulator,
+        'fault_bridge',
+        prompts(5, `${tag}-a`, { 1: '[[fault:batch=fail_validation]]' }),
+        `${tag}-a`,
+      ),
       runFanout(environment.client, environment.emulator, 'batch_bridge', prompts(5, `${tag}-b`), `${tag}-b`),
     ]);
     expect(failing.answers).toHaveLength(5);
@@ -53,14 +77,29 @@ describe('batches that fail, expire or vanish', () => {
     expect(healthy.answers.filter((answer) => answer.text)).toHaveLength(5);
     expect(failing.lines).toHaveLength(5);
     expect(healthy.lines).toHaveLength(5);
-    reportRow('3 failed validation', '5/5 clear errors; other batch 5/5 answered', failing.lines.length + healthy.lines.length, 10, Math.max(failing.elapsedMs, healthy.elapsedMs));
+    reportRow(
+      '3 failed validation',
+      '5/5 clear errors; other batch 5/5 answered',
+      failing.lines.length + healthy.lines.length,
+      10,
+      Math.max(failing.elapsedMs, healthy.elapsedMs),
+    );
   });
 
   it('4. token_limit_exceeded: retried later in smaller batches until it fits, the wait visible in the bridge state', async () => {
     const tag = tagged('tokens');
-    const running = runFanout(environment.client, environment.emulator, 'fault_bridge', prompts(8, tag, { 5: '[[fault:batch=token_limit_exceeded,times=2]]' }), tag);
+    const running = runFanout(
+      environment.client,
+      environment.emulator,
+      'fault_bridge',
+      prompts(8, tag, { 5: '[[fault:batch=token_limit_exceeded,times=2]]' }),
+      tag,
+    );
     const waiting = await waitFor(async () => {
-      const values = (await environment.client.threads.getState(bridgeThreadId('fault_bridge'))).values as Record<string, any>;
+      const values = (await environment.client.threads.getState(bridgeThreadId('fault_bridge'))).values as Record<
+        string,
+        any
+      >;
       return values.backoffUntil !== null && Object.keys(values.batchSizeLimits).length > 0 ? values : undefined;
     }, 'the bridge to show the token-limit wait');
     expect(waiting.lastError.message).toMatch(/enqueued-token limit/);
@@ -70,7 +109,13 @@ describe('batches that fail, expire or vanish', () => {
     const batches = new Set(run.lines.map((line) => line.custom_id.split('-')[1]));
     expect(batches.size).toBe(8);
     expect(Math.max(...run.answers.map((answer) => answer.batchBridge!.attempts))).toBe(3);
-    reportRow('4 token_limit_exceeded twice', '8/8 answered after backoff and halving', run.lines.length, 8, run.elapsedMs);
+    reportRow(
+      '4 token_limit_exceeded twice',
+      '8/8 answered after backoff and halving',
+      run.lines.length,
+      8,
+      run.elapsedMs,
+    );
   });
 
   it('5. per-line 429/500 that clear on retry succeed; a 500 that persists past maxAttempts is a clear error', async () => {
@@ -79,7 +124,11 @@ describe('batches that fail, expire or vanish', () => {
       environment.client,
       environment.emulator,
       'fault_bridge',
-      prompts(4, tag, { 0: '[[fault:status=429,times=1]]', 1: '[[fault:status=500,times=1,id=b]]', 3: '[[fault:status=500]]' }),
+      prompts(4, tag, {
+        0: '[[fault:status=429,times=1]]',
+        1: '[[fault:status=500,times=1,id=b]]',
+        3: '[[fault:status=500]]',
+      }),
       tag,
     );
     const byIndex = (index: number) => run.answers.find((answer) => answer.prompt.startsWith(`Question ${index} `))!;
@@ -90,22 +139,59 @@ describe('batches that fail, expire or vanish', () => {
     expect(byIndex(3).error!.message).toMatch(/after 3 attempts/);
     expect(run.lines).toHaveLength(2 + 2 + 1 + 3);
     expect(run.customIdsSubmittedTwice).toEqual([]);
-    reportRow('5 line 429/500 once; 500 always', '3 answered on retry; 1 clear 500 after 3 attempts', run.lines.length, 4, run.elapsedMs);
+    reportRow(
+      '5 line 429/500 once; 500 always',
+      '3 answered on retry; 1 clear 500 after 3 attempts',
+      run.lines.length,
+      4,
+      run.elapsedMs,
+    );
   });
 
   it('6. output file missing, content and retrieve answering 500 for a while, upload 500 once: every thread ends right', async () => {
-    const cases: Array<{ name: string; arrange: () => void; marker?: string; expectedLines: (requests: number) => number }> = [
-      { name: 'output file missing', arrange: () => {}, marker: '[[fault:batch=output_file_missing,times=1]]', expectedLines: (n) => 2 * n },
-      { name: 'content 500 ×6', arrange: () => environment.emulator.setHttpFaults({ fileContent: 6 }), expectedLines: (n) => n },
-      { name: 'retrieve 500 ×6', arrange: () => environment.emulator.setHttpFaults({ retrieveBatch: 6 }), expectedLines: (n) => n },
-      { name: 'upload 500 ×1', arrange: () => environment.emulator.setHttpFaults({ upload: 1 }), expectedLines: (n) => n },
+    const cases: Array<{
+      name: string;
+      arrange: () => void;
+      marker?: string;
+      expectedLines: (requests: number) => number;
+    }> = [
+      {
+        name: 'output file missing',
+        arrange: () => {},
+        marker: '[[fault:batch=output_file_missing,times=1]]',
+        expectedLines: (n) => 2 * n,
+      },
+      {
+        name: 'content 500 ×6',
+        arrange: () => environment.emulator.setHttpFaults({ fileContent: 6 }),
+        expectedLines: (n) => n,
+      },
+      {
+        name: 'retrieve 500 ×6',
+        arrange: () => environment.emulator.setHttpFaults({ retrieveBatch: 6 }),
+        expectedLines: (n) => n,
+      },
+      {
+        name: 'upload 500 ×1',
+        arrange: () => environment.emulator.setHttpFaults({ upload: 1 }),
+        expectedLines: (n) => n,
+      },
     ];
     for (const scenario of cases) {
       const tag = tagged('api');
       scenario.arrange();
-      const run = await runFanout(environment.client, environment.emulator, 'fault_bridge', prompts(4, tag, scenario.marker ? { 0: scenario.marker } : {}), tag);
+      const run = await runFanout(
+        environment.client,
+        environment.emulator,
+        'fault_bridge',
+        prompts(4, tag, scenario.marker ? { 0: scenario.marker } : {}),
+        tag,
+      );
       environment.emulator.setHttpFaults({ upload: 0, createBatch: 0, retrieveBatch: 0, fileContent: 0 });
-      expect(run.answers.filter((answer) => answer.text), scenario.name).toHaveLength(4);
+      expect(
+        run.answers.filter((answer) => answer.text),
+        scenario.name,
+      ).toHaveLength(4);
       expect(run.lines, scenario.name).toHaveLength(scenario.expectedLines(4));
       expect(run.customIdsSubmittedTwice).toEqual([]);
       reportRow(`6 ${scenario.name}`, '4/4 answered', run.lines.length, 4, run.elapsedMs);

@@ -3,7 +3,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../src/core/index.js';
 import { bridgeThreadId, cancelBatchRequests } from '../../src/index.js';
-import { finishedThread, linesMentioning, runThread, startE2EEnvironment, testApiKey, waitFor, type E2EEnvironment } from './support/e2e-environment.js';
+import {
+  finishedThread,
+  linesMentioning,
+  runThread,
+  startE2EEnvironment,
+  testApiKey,
+  waitFor,
+  type E2EEnvironment,
+} from './support/e2e-environment.js';
 import { reportRow, runFanout, tagged, type Answer } from './support/fanout.js';
 
 let environment: E2EEnvironment;
@@ -43,9 +51,18 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
     const started = Date.now();
     const inFlightTag = tagged('restart-flight');
     environment.emulator.setTimings({ inProgressMs: 6000 });
-    const inFlight = await startThreads('single', Array.from({ length: 10 }, (_, index) => ({ prompt: `In flight ${index} ${inFlightTag}`, bridge: 'fault_bridge' })));
+    const inFlight = await startThreads(
+      'single',
+      Array.from({ length: 10 }, (_, index) => ({
+        prompt: `In flight ${index} ${inFlightTag}`,
+        bridge: 'fault_bridge',
+      })),
+    );
     await everyThread(inFlight, 'interrupted');
-    await waitFor(async () => ((await bridgeState('fault_bridge')).batches.length > 0 ? true : undefined), 'the batch to be in flight');
+    await waitFor(
+      async () => ((await bridgeState('fault_bridge')).batches.length > 0 ? true : undefined),
+      'the batch to be in flight',
+    );
     await environment.restartServer();
     environment.emulator.setTimings({ inProgressMs: 50 });
     for (const threadId of inFlight) {
@@ -55,9 +72,18 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
     expect(linesMentioning(environment.emulator, inFlightTag)).toHaveLength(10);
 
     const queuedTag = tagged('restart-queued');
-    const queued = await startThreads('single', Array.from({ length: 10 }, (_, index) => ({ prompt: `Queued ${index} ${queuedTag}`, bridge: 'slow_flush_bridge' })));
+    const queued = await startThreads(
+      'single',
+      Array.from({ length: 10 }, (_, index) => ({
+        prompt: `Queued ${index} ${queuedTag}`,
+        bridge: 'slow_flush_bridge',
+      })),
+    );
     await everyThread(queued, 'interrupted');
-    await waitFor(async () => ((await bridgeState('slow_flush_bridge')).queued === 10 ? true : undefined), 'ten requests to be queued');
+    await waitFor(
+      async () => ((await bridgeState('slow_flush_bridge')).queued === 10 ? true : undefined),
+      'ten requests to be queued',
+    );
     expect(linesMentioning(environment.emulator, queuedTag)).toHaveLength(0);
     await environment.restartServer();
     for (const threadId of queued) {
@@ -71,14 +97,20 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
   it('8. a resume that arrives while the thread is busy is applied after the busy run, not lost', async () => {
     const tag = tagged('busy');
     const started = Date.now();
-    const { thread, state, runs } = await runThread(environment.client, 'busy', { prompt: `Busy ${tag}`, busyMs: 5000 });
+    const { thread, state, runs } = await runThread(environment.client, 'busy', {
+      prompt: `Busy ${tag}`,
+      busyMs: 5000,
+    });
     expect(thread.status).toBe('idle');
     const results = answersOf(state) as unknown as Array<Record<string, unknown>>;
     expect(results.find((result) => result.worked)).toBeDefined();
     expect(results.find((result) => typeof result.text === 'string')).toBeDefined();
     expect(runs.every((run) => run.status === 'success')).toBe(true);
     const [line] = linesMentioning(environment.emulator, tag);
-    const outcome = await waitFor(async () => ((await bridgeState('batch_bridge')).totals.delivered > 0 ? true : undefined), 'a delivery');
+    const outcome = await waitFor(
+      async () => ((await bridgeState('batch_bridge')).totals.delivered > 0 ? true : undefined),
+      'a delivery',
+    );
     expect(outcome).toBe(true);
     expect(line).toBeDefined();
     reportRow('8 resume while the thread is busy', 'applied after the busy run', 1, 1, Date.now() - started);
@@ -87,7 +119,8 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
   it('9. the same node re-executed many times (partial resumes, a LangGraph retry) still sends one line per request', async () => {
     const tag = tagged('reexecuted');
     const prompts = Array.from({ length: 90 }, (_, index) => {
-      const slow = index === 10 ? '[[fault:batch=slow,ms=2500]]' : index === 70 ? '[[fault:batch=slow,ms=5000,id=b]]' : '';
+      const slow =
+        index === 10 ? '[[fault:batch=slow,ms=2500]]' : index === 70 ? '[[fault:batch=slow,ms=5000,id=b]]' : '';
       return `Question ${index} ${slow} ${tag}`;
     });
     const run = await runFanout(environment.client, environment.emulator, 'bridge_small', prompts, tag, 120_000);
@@ -101,7 +134,13 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
     const retried = await runThread(environment.client, 'retrying', { prompt: `Retry me ${retryTag}` });
     expect(answersOf(retried.state)[0].text).toContain('Retry me');
     expect(linesMentioning(environment.emulator, retryTag)).toHaveLength(1);
-    reportRow('9 90-way fan-out, 3 batches, partial resumes; node retried', `90/90 answered over ${resumes} resumes; retry 1 line`, run.lines.length + 1, 91, run.elapsedMs);
+    reportRow(
+      '9 90-way fan-out, 3 batches, partial resumes; node retried',
+      `90/90 answered over ${resumes} resumes; retry 1 line`,
+      run.lines.length + 1,
+      91,
+      run.elapsedMs,
+    );
   });
 
   it('10. malformed input to the bridge gets a clear error; the queue and batches stay intact; a valid request still completes', async () => {
@@ -109,7 +148,10 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
     const before = await bridgeState('batch_bridge');
     const send = (input: unknown) =>
       environment.client.runs
-        .wait(bridgeThreadId('batch_bridge'), 'batch_bridge', { input: input as Record<string, unknown>, multitaskStrategy: 'enqueue' })
+        .wait(bridgeThreadId('batch_bridge'), 'batch_bridge', {
+          input: input as Record<string, unknown>,
+          multitaskStrategy: 'enqueue',
+        })
         .then(
           (value) => ({ failed: false, message: JSON.stringify(value) }),
           (error: Error) => ({ failed: true, message: error.message }),
@@ -119,11 +161,28 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
     const cases: Array<[string, unknown, RegExp]> = [
       ['no event', {}, /no event was given/],
       ['missing requests', { event: { type: 'submit' } }, /requests/],
-      ['wrong types', { event: { type: 'submit', requests: [{ interruptId: 5, threadId: 'x', payload: 1 }] } }, /no valid request[\s\S]*interruptId/],
+      [
+        'wrong types',
+        { event: { type: 'submit', requests: [{ interruptId: 5, threadId: 'x', payload: 1 }] } },
+        /no valid request[\s\S]*interruptId/,
+      ],
       ['unknown event', { event: { type: 'explode' } }, /cannot read its input event/],
       [
         'huge body',
-        { event: { type: 'submit', requests: [{ interruptId: 'f'.repeat(32), threadId, assistantId: 'single', digest: digestOf(hugePayload), payload: hugePayload }] } },
+        {
+          event: {
+            type: 'submit',
+            requests: [
+              {
+                interruptId: 'f'.repeat(32),
+                threadId,
+                assistantId: 'single',
+                digest: digestOf(hugePayload),
+                payload: hugePayload,
+              },
+            ],
+          },
+        },
         /over the bridge's limit/,
       ],
     ];
@@ -131,7 +190,9 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
       const outcome = await send(input);
       if (name === 'huge body') {
         // Addressed to a thread, it is answered with an error outcome; the run itself succeeds.
-        const errors = (await bridgeState('batch_bridge')).recentErrors.map((error: { message: string }) => error.message).join('\n');
+        const errors = (await bridgeState('batch_bridge')).recentErrors
+          .map((error: { message: string }) => error.message)
+          .join('\n');
         expect(errors, name).toMatch(expected);
         continue;
       }
@@ -144,7 +205,13 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
     const tag = tagged('after-bad-input');
     const { state } = await runThread(environment.client, 'single', { prompt: `Still fine ${tag}` });
     expect(answersOf(state)[0].text).toContain('Still fine');
-    reportRow('10 malformed input ×5, then a valid request', 'clear errors; queue intact; valid request answered', 1, 1, 0);
+    reportRow(
+      '10 malformed input ×5, then a valid request',
+      'clear errors; queue intact; valid request answered',
+      1,
+      1,
+      0,
+    );
   });
 
   it('12. cancelling a waiting request, and a whole batch, resumes the threads with a clear cancellation error', async () => {
@@ -152,15 +219,27 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
     const tag = tagged('cancel-request');
     const [waiting] = await startThreads('single', [{ prompt: `Cancel me ${tag}`, bridge: 'slow_flush_bridge' }]);
     await everyThread([waiting], 'interrupted');
-    expect(await cancelBatchRequests(environment.client, { threadId: waiting, bridge: 'slow_flush_bridge', reason: 'the user changed their mind' })).toEqual({ requests: 1 });
+    expect(
+      await cancelBatchRequests(environment.client, {
+        threadId: waiting,
+        bridge: 'slow_flush_bridge',
+        reason: 'the user changed their mind',
+      }),
+    ).toEqual({ requests: 1 });
     const { state } = await finishedThread(environment.client, waiting);
     expect(answersOf(state)[0].error?.message).toMatch(/cancelled: the user changed their mind/);
     expect(linesMentioning(environment.emulator, tag)).toHaveLength(0);
 
     const batchTag = tagged('cancel-batch');
     environment.emulator.setTimings({ inProgressMs: 10_000 });
-    const threads = await startThreads('single', Array.from({ length: 3 }, (_, index) => ({ prompt: `Batch ${index} ${batchTag}`, bridge: 'fault_bridge' })));
-    const batchId = await waitFor(async () => (await bridgeState('fault_bridge')).batches[0]?.batchId as string | undefined, 'the batch');
+    const threads = await startThreads(
+      'single',
+      Array.from({ length: 3 }, (_, index) => ({ prompt: `Batch ${index} ${batchTag}`, bridge: 'fault_bridge' })),
+    );
+    const batchId = await waitFor(
+      async () => (await bridgeState('fault_bridge')).batches[0]?.batchId as string | undefined,
+      'the batch',
+    );
     await cancelBatchRequests(environment.client, { batchIds: [batchId], bridge: 'fault_bridge' });
     for (const threadId of threads) {
       const finished = await finishedThread(environment.client, threadId);
@@ -168,7 +247,13 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
     }
     environment.emulator.setTimings({ inProgressMs: 50 });
     expect(linesMentioning(environment.emulator, batchTag)).toHaveLength(3);
-    reportRow('12 cancel a waiting request; cancel a batch', '1 + 3 threads resumed with a cancellation error', 3, 4, Date.now() - started);
+    reportRow(
+      '12 cancel a waiting request; cancel a batch',
+      '1 + 3 threads resumed with a cancellation error',
+      3,
+      4,
+      Date.now() - started,
+    );
   });
 
   it('13. two calls started together in one node are answered one after the other, each with its own answer', async () => {

@@ -16,7 +16,10 @@ afterEach(async () => {
 });
 
 /** Opens the test's store beside the batcher's own connection, to stage what a killed process leaves behind. */
-async function withStore<T>(directory: string, change: (database: import('../../src/local/sqlite.js').SqliteDatabase) => T): Promise<T> {
+async function withStore<T>(
+  directory: string,
+  change: (database: import('../../src/local/sqlite.js').SqliteDatabase) => T,
+): Promise<T> {
   const Database = await loadSqlite();
   const database = new Database(path.join(directory, 'store.sqlite'));
   try {
@@ -34,9 +37,14 @@ describe('local mode: the store', () => {
     const { emulator, directory } = environment;
     const model = environment.provider().chat('gpt-4o-mini');
     const abort = new AbortController();
-    const call = generateText({ model, prompt: 'Recorded late', abortSignal: abort.signal }).catch((error: unknown) => error);
+    const call = generateText({ model, prompt: 'Recorded late', abortSignal: abort.signal }).catch(
+      (error: unknown) => error,
+    );
     await waitFor(() => (emulator.record().batches.length === 1 ? true : undefined), 'the batch');
-    await waitFor(() => (environment!.lines.some((line) => line.startsWith('batch-bridge: submitted batch ')) ? true : undefined), 'the submission record');
+    await waitFor(
+      () => (environment!.lines.some((line) => line.startsWith('batch-bridge: submitted batch ')) ? true : undefined),
+      'the submission record',
+    );
     abort.abort();
     expect(await call).toMatchObject({ name: 'AbortError' });
 
@@ -55,8 +63,15 @@ describe('local mode: the store', () => {
     environment = await startLocalEnvironment({ emulator: { timings: slow } });
     const { emulator, directory } = environment;
     const abort = new AbortController();
-    const call = generateText({ model: environment.provider().chat('gpt-4o-mini'), prompt: 'Never created', abortSignal: abort.signal }).catch(() => {});
-    await waitFor(() => (environment!.lines.some((line) => line.startsWith('batch-bridge: submitted batch ')) ? true : undefined), 'the submission');
+    const call = generateText({
+      model: environment.provider().chat('gpt-4o-mini'),
+      prompt: 'Never created',
+      abortSignal: abort.signal,
+    }).catch(() => {});
+    await waitFor(
+      () => (environment!.lines.some((line) => line.startsWith('batch-bridge: submitted batch ')) ? true : undefined),
+      'the submission',
+    );
     abort.abort();
     await call;
     await closeLocalBatchers();
@@ -84,8 +99,13 @@ describe('local mode: the store', () => {
     expect((await ask({ local: { fresh: true } })).providerMetadata?.batchBridge).toMatchObject({ fromCache: false });
     expect(emulator.record().batches).toHaveLength(2);
 
-    const uncached = environment.provider({ local: { cache: false, directory: path.join(directory, 'unused') } }).chat('gpt-4o-mini');
-    await Promise.all([generateText({ model: uncached, prompt: 'Twice' }), generateText({ model: uncached, prompt: 'Twice' })]);
+    const uncached = environment
+      .provider({ local: { cache: false, directory: path.join(directory, 'unused') } })
+      .chat('gpt-4o-mini');
+    await Promise.all([
+      generateText({ model: uncached, prompt: 'Twice' }),
+      generateText({ model: uncached, prompt: 'Twice' }),
+    ]);
     expect(emulator.record().batches[2].lines).toHaveLength(2);
     expect(existsSync(path.join(directory, 'unused'))).toBe(false);
 
@@ -103,9 +123,13 @@ describe('local mode: the store', () => {
 
     // The parent of this test process is alive and on this machine.
     await withStore(directory, (database) =>
-      database.prepare('INSERT OR REPLACE INTO owner (id, pid, host, since) VALUES (1, ?, ?, ?)').run(process.ppid, hostname(), Date.now()),
+      database
+        .prepare('INSERT OR REPLACE INTO owner (id, pid, host, since) VALUES (1, ?, ?, ?)')
+        .run(process.ppid, hostname(), Date.now()),
     );
-    const busy = await generateText({ model: environment.provider().chat('gpt-4o-mini'), prompt: 'Busy' }).catch((error: unknown) => error);
+    const busy = await generateText({ model: environment.provider().chat('gpt-4o-mini'), prompt: 'Busy' }).catch(
+      (error: unknown) => error,
+    );
     expect(busy).toBeInstanceOf(LocalStoreError);
     expect((busy as Error).message).toMatch(new RegExp(`in use by process ${process.ppid}`));
 
@@ -113,7 +137,9 @@ describe('local mode: the store', () => {
       database.prepare('DELETE FROM owner').run();
       database.pragma('user_version = 99');
     });
-    const newer = await generateText({ model: environment.provider().chat('gpt-4o-mini'), prompt: 'Newer' }).catch((error: unknown) => error);
+    const newer = await generateText({ model: environment.provider().chat('gpt-4o-mini'), prompt: 'Newer' }).catch(
+      (error: unknown) => error,
+    );
     expect(newer).toBeInstanceOf(LocalStoreError);
     expect((newer as Error).message).toMatch(/newer batch-bridge \(schema 99/);
   });

@@ -25,7 +25,12 @@ describe('local mode: concurrent calls in one script', () => {
     expect([...environment.emulator.submittedCounts().values()].every((count) => count === 1)).toBe(true);
     const metadata = results.map((result) => result.providerMetadata?.batchBridge as Record<string, unknown>);
     expect(new Set(metadata.map((each) => each.batchId)).size).toBe(1);
-    expect(metadata[0]).toMatchObject({ mode: 'local', fromCache: false, attempts: 1, batchId: record.batches[0].batchId });
+    expect(metadata[0]).toMatchObject({
+      mode: 'local',
+      fromCache: false,
+      attempts: 1,
+      batchId: record.batches[0].batchId,
+    });
     expect(results[0].usage.inputTokens).toBeGreaterThan(0);
   });
 
@@ -45,7 +50,9 @@ describe('local mode: concurrent calls in one script', () => {
     const shouldSubmit = ({ count }: { count: number }) => (seen.push(count), count >= 2);
     const model = environment.provider({ local: { shouldSubmit } }).chat('gpt-4o-mini');
     const abort = new AbortController();
-    const abandoned = generateText({ model, prompt: 'Abandoned', abortSignal: abort.signal }).catch((error: unknown) => error);
+    const abandoned = generateText({ model, prompt: 'Abandoned', abortSignal: abort.signal }).catch(
+      (error: unknown) => error,
+    );
     await waitFor(() => (seen.includes(1) ? true : undefined), 'the policy to see the first call queued');
     abort.abort();
     expect(await abandoned).toMatchObject({ name: 'AbortError' });

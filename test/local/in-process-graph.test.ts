@@ -24,7 +24,16 @@ describe('local mode: a LangGraph graph invoked in-process', () => {
     const graph = new StateGraph(State)
       .addNode('ask', async ({ prompt }) => {
         const { text, providerMetadata } = await generateText({ model: provider.chat('gpt-4o-mini'), prompt });
-        return { answers: [{ prompt, text, batchId: providerMetadata?.batchBridge?.batchId, mode: providerMetadata?.batchBridge?.mode }] };
+        return {
+          answers: [
+            {
+              prompt,
+              text,
+              batchId: providerMetadata?.batchBridge?.batchId,
+              mode: providerMetadata?.batchBridge?.mode,
+            },
+          ],
+        };
       })
       .addConditionalEdges('__start__', ({ prompts }) => prompts.map((prompt) => new Send('ask', { prompt })))
       .compile({ checkpointer: new MemorySaver() });

@@ -17,7 +17,10 @@ describe('local mode decides as the bridge does', () => {
   it('gives up on a batch whose output file stays missing after maxPollFailures polls, and submits its requests again', async () => {
     environment = await startLocalEnvironment();
     const model = environment.provider({ local: { maxPollFailures: 3 } }).chat('gpt-4o-mini');
-    const prompts = ['One [[fault:batch=output_file_missing,times=1]]', 'Two [[fault:batch=output_file_missing,times=1]]'];
+    const prompts = [
+      'One [[fault:batch=output_file_missing,times=1]]',
+      'Two [[fault:batch=output_file_missing,times=1]]',
+    ];
     const results = await Promise.all(prompts.map((prompt) => generateText({ model, prompt })));
 
     expect(results.map((result) => result.text)).toEqual(prompts.map((prompt) => `Echo: ${prompt}`));
@@ -30,7 +33,10 @@ describe('local mode decides as the bridge does', () => {
   it('halves the batch after token_limit_exceeded and waits out the backoff before the next attempt', async () => {
     environment = await startLocalEnvironment();
     const model = environment.provider({ local: { backoffMs: 50 } }).chat('gpt-4o-mini');
-    const prompts = Array.from({ length: 4 }, (_, index) => `Prompt ${index} [[fault:batch=token_limit_exceeded,times=1]]`);
+    const prompts = Array.from(
+      { length: 4 },
+      (_, index) => `Prompt ${index} [[fault:batch=token_limit_exceeded,times=1]]`,
+    );
     const results = await Promise.all(prompts.map((prompt) => generateText({ model, prompt })));
 
     expect(results.map((result) => result.text)).toEqual(prompts.map((prompt) => `Echo: ${prompt}`));

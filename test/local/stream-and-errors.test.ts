@@ -32,7 +32,12 @@ describe('local mode: streams, tools, embeddings and errors', () => {
     expect(await result.finishReason).toBe('stop');
     expect((await result.providerMetadata)?.batchBridge).toMatchObject({ mode: 'local', fromCache: false });
 
-    const withTools = streamText({ model, prompt: 'What is the weather in Paris?', tools: { weather }, stopWhen: stepCountIs(3) });
+    const withTools = streamText({
+      model,
+      prompt: 'What is the weather in Paris?',
+      tools: { weather },
+      stopWhen: stepCountIs(3),
+    });
     const kinds: string[] = [];
     for await (const part of withTools.fullStream) kinds.push(part.type);
     expect(kinds).toContain('tool-call');

@@ -8,7 +8,8 @@ import { OfficialOpenAI } from '../../src/provider/official-openai.js';
 import { outcomeError } from '../../src/provider/outcome-error.js';
 import { createBatchOpenAI } from '../../src/index.js';
 
-const fixture = async (name: string) => JSON.parse(await readFile(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8'));
+const fixture = async (name: string) =>
+  JSON.parse(await readFile(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8'));
 
 type Headers = Record<string, string>;
 
@@ -42,24 +43,47 @@ const callOptions = {
 describe('capturing the request the official provider builds', () => {
   it('captures a chat request as its batch line url and body, without headers or key', async () => {
     const settings = { apiKey: 'sk-secret-do-not-keep', headers: { 'x-team': 'triage' } };
-    const request = await captureRequest(settings, (provider) => provider.chat('gpt-4o-mini'), (model, headers) => model.doGenerate({ ...callOptions, headers }));
+    const request = await captureRequest(
+      settings,
+      (provider) => provider.chat('gpt-4o-mini'),
+      (model, headers) => model.doGenerate({ ...callOptions, headers }),
+    );
     expect(request.url).toBe('/v1/chat/completions');
-    expect(request.body).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is the capital of France?' }] });
+    expect(request.body).toEqual({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+    });
     expect(JSON.stringify(request)).not.toContain('sk-secret');
     expect(JSON.stringify(request)).not.toContain('triage');
   });
 
   it('maps the Responses and embeddings endpoints, also behind a base URL with a path', async () => {
     const settings = { baseURL: 'https://proxy.example/openai/v1' };
-    const responses = await captureRequest(settings, (provider) => provider.responses('gpt-4o-mini'), (model, headers) => model.doGenerate({ ...callOptions, headers }));
+    const responses = await captureRequest(
+      settings,
+      (provider) => provider.responses('gpt-4o-mini'),
+      (model, headers) => model.doGenerate({ ...callOptions, headers }),
+    );
     expect(responses.url).toBe('/v1/responses');
     expect(responses.body).toMatchObject({ model: 'gpt-4o-mini', input: [{ role: 'user' }] });
-    const embedding = await captureRequest(settings, (provider) => provider.embedding('text-embedding-3-small'), (model, headers) => model.doEmbed({ values: ['a', 'b'], headers }));
-    expect(embedding).toEqual({ url: '/v1/embeddings', body: { model: 'text-embedding-3-small', input: ['a', 'b'], encoding_format: 'float' } });
+    const embedding = await captureRequest(
+      settings,
+      (provider) => provider.embedding('text-embedding-3-small'),
+      (model, headers) => model.doEmbed({ values: ['a', 'b'], headers }),
+    );
+    expect(embedding).toEqual({
+      url: '/v1/embeddings',
+      body: { model: 'text-embedding-3-small', input: ['a', 'b'], encoding_format: 'float' },
+    });
   });
 
   it('builds byte-identical bodies for identical calls (the digest survives re-execution)', async () => {
-    const capture = () => captureRequest({}, (provider) => provider.chat('gpt-4o-mini'), (model, headers) => model.doGenerate({ ...callOptions, headers }));
+    const capture = () =>
+      captureRequest(
+        {},
+        (provider) => provider.chat('gpt-4o-mini'),
+        (model, headers) => model.doGenerate({ ...callOptions, headers }),
+      );
     expect(JSON.stringify(await capture())).toBe(JSON.stringify(await capture()));
   });
 });
@@ -67,7 +91,12 @@ describe('capturing the request the official provider builds', () => {
 describe('replaying a batch result through the official parser', () => {
   it('gives the text, usage with cached tokens, finish reason and response metadata of a chat completion', async () => {
     const body = await fixture('chat-completion-text');
-    const result = await replayResponse({}, (provider) => provider.chat('gpt-4o-mini'), (model, headers) => model.doGenerate({ ...callOptions, headers }), body);
+    const result = await replayResponse(
+      {},
+      (provider) => provider.chat('gpt-4o-mini'),
+      (model, headers) => model.doGenerate({ ...callOptions, headers }),
+      body,
+    );
     expect(result.content).toEqual([{ type: 'text', text: 'The capital of France is Paris.' }]);
     expect(result.finishReason).toMatchObject({ unified: 'stop' });
     expect(result.usage.inputTokens).toMatchObject({ total: 14, cacheRead: 4 });
@@ -78,17 +107,36 @@ describe('replaying a batch result through the official parser', () => {
 
   it('gives the tool call of a chat completion', async () => {
     const body = await fixture('chat-completion-tool-call');
-    const result = await replayResponse({}, (provider) => provider.chat('gpt-4o-mini'), (model, headers) => model.doGenerate({ ...callOptions, headers }), body);
-    expect(result.content).toEqual([{ type: 'tool-call', toolCallId: 'call_abc123', toolName: 'weather', input: '{\n"city": "Boston"\n}' }]);
+    const result = await replayResponse(
+      {},
+      (provider) => provider.chat('gpt-4o-mini'),
+      (model, headers) => model.doGenerate({ ...callOptions, headers }),
+      body,
+    );
+    expect(result.content).toEqual([
+      { type: 'tool-call', toolCallId: 'call_abc123', toolName: 'weather', input: '{\n"city": "Boston"\n}' },
+    ]);
     expect(result.finishReason).toMatchObject({ unified: 'tool-calls' });
   });
 
   it('gives the text of a Responses object and the vectors of an embeddings list', async () => {
     const response = await fixture('response-text');
-    const text = await replayResponse({}, (provider) => provider.responses('gpt-4o-mini'), (model, headers) => model.doGenerate({ ...callOptions, headers }), response);
-    expect(text.content.find((part) => part.type === 'text')).toMatchObject({ text: response.output[0].content[0].text });
+    const text = await replayResponse(
+      {},
+      (provider) => provider.responses('gpt-4o-mini'),
+      (model, headers) => model.doGenerate({ ...callOptions, headers }),
+      response,
+    );
+    expect(text.content.find((part) => part.type === 'text')).toMatchObject({
+      text: response.output[0].content[0].text,
+    });
     const embeddings = await fixture('embeddings');
-    const vectors = await replayResponse({}, (provider) => provider.embedding('text-embedding-3-small'), (model, headers) => model.doEmbed({ values: ['a', 'b'], headers }), embeddings);
+    const vectors = await replayResponse(
+      {},
+      (provider) => provider.embedding('text-embedding-3-small'),
+      (model, headers) => model.doEmbed({ values: ['a', 'b'], headers }),
+      embeddings,
+    );
     expect(vectors.embeddings).toEqual(embeddings.data.map((item: { embedding: number[] }) => item.embedding));
   });
 });
@@ -108,8 +156,19 @@ describe('errors', () => {
   });
 
   it('turns a final error outcome into a non-retryable APICallError with the status code and body', () => {
-    const body = { error: { message: 'Invalid value for temperature', type: 'invalid_request_error', param: 'temperature', code: null } };
-    const error = outcomeError(delivered({ type: 'error', statusCode: 400, body, code: 'invalid_request_error', message: 'line failed' }, 2), { url: '/v1/chat/completions', body: { model: 'gpt-4o-mini' } }, undefined);
+    const body = {
+      error: {
+        message: 'Invalid value for temperature',
+        type: 'invalid_request_error',
+        param: 'temperature',
+        code: null,
+      },
+    };
+    const error = outcomeError(
+      delivered({ type: 'error', statusCode: 400, body, code: 'invalid_request_error', message: 'line failed' }, 2),
+      { url: '/v1/chat/completions', body: { model: 'gpt-4o-mini' } },
+      undefined,
+    );
     expect(APICallError.isInstance(error)).toBe(true);
     expect(error.isRetryable).toBe(false);
     expect(error.statusCode).toBe(400);
@@ -120,8 +179,15 @@ describe('errors', () => {
 
   it('in bridge mode, fails with a clear error outside a LangGraph server run, saying where the models work', async () => {
     const provider = createBatchOpenAI({ bridge: 'my_bridge', mode: 'bridge' });
-    await expect(generateText({ model: provider('gpt-4o-mini'), prompt: 'hi', maxRetries: 0 })).rejects.toThrow(/inside a node of a graph running on a\s+LangGraph server/);
-    const weather = tool({ description: 'weather', inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } } }) });
-    await expect(generateText({ model: provider.chat('gpt-4o-mini'), prompt: 'hi', tools: { weather }, maxRetries: 0 })).rejects.toThrow(/LangGraph server/);
+    await expect(generateText({ model: provider('gpt-4o-mini'), prompt: 'hi', maxRetries: 0 })).rejects.toThrow(
+      /inside a node of a graph running on a\s+LangGraph server/,
+    );
+    const weather = tool({
+      description: 'weather',
+      inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } } }),
+    });
+    await expect(
+      generateText({ model: provider.chat('gpt-4o-mini'), prompt: 'hi', tools: { weather }, maxRetries: 0 }),
+    ).rejects.toThrow(/LangGraph server/);
   });
 });

@@ -88,7 +88,19 @@ describe.each(names)('label rules on %s', (name) => {
   });
 
   it('accepts every label storeLabel makes and gives the namespace back unchanged', async () => {
-    const ids = ['batch_bridge', 'my.bridge', 'langgraph', '', '_inbox', '_wake', 'a:b', '100%', 'café', '🦜', 'x\u0000'];
+    const ids = [
+      'batch_bridge',
+      'my.bridge',
+      'langgraph',
+      '',
+      '_inbox',
+      '_wake',
+      'a:b',
+      '100%',
+      'café',
+      '🦜',
+      'x\u0000',
+    ];
     for (const [index, id] of ids.entries()) {
       // The value holds the index, not the id: PostgreSQL's jsonb refuses a NUL character in a string.
       const namespace = [storeLabel(id), storeLabel('_inbox'), 'thread-1'];
@@ -98,7 +110,10 @@ describe.each(names)('label rules on %s', (name) => {
       expect(item?.namespace, id).toEqual(namespace);
       expect(idFromStoreLabel(item!.namespace[0])).toBe(id);
       const found = await store().search([storeLabel(id), storeLabel('_inbox')]);
-      expect(found.map((entry) => entry.value), id).toEqual([{ index }]);
+      expect(
+        found.map((entry) => entry.value),
+        id,
+      ).toEqual([{ index }]);
     }
   });
 });
@@ -234,7 +249,8 @@ describe('ChaosStore', () => {
     expect(all).not.toEqual(Array.from({ length: 30 }, (_, i) => `k${i}`));
     const paged = [0, 10, 20].map((offset) => hashed.search(['c'], { offset, limit: 10 }));
     expect((await Promise.all(paged)).flat().map((item) => item.key)).toEqual(all);
-    const shuffleKeys = async () => (await new ChaosStore(inner, { order: 'shuffle', seed: 5 }).search(['c'], { limit: 30 })).map((item) => item.key);
+    const shuffleKeys = async () =>
+      (await new ChaosStore(inner, { order: 'shuffle', seed: 5 }).search(['c'], { limit: 30 })).map((item) => item.key);
     expect(await shuffleKeys()).toEqual(await shuffleKeys());
   });
 });

@@ -131,7 +131,10 @@ export class ChaosStore extends BaseStore {
   }
 
   /** Reads every match from the inner store, reorders the whole set, then applies offset and limit. */
-  private async reorderedSearch(read: (page: SearchOptions) => Promise<SearchItem[]>, options: SearchOptions): Promise<SearchItem[]> {
+  private async reorderedSearch(
+    read: (page: SearchOptions) => Promise<SearchItem[]>,
+    options: SearchOptions,
+  ): Promise<SearchItem[]> {
     const { limit = 10, offset = 0, ...rest } = options;
     if ((this.options.order ?? 'hashed') === 'inner') return read(options);
     const all: SearchItem[] = [];
@@ -151,7 +154,12 @@ export class ChaosStore extends BaseStore {
     return this.reorderedSearch((page) => this.inner.search(namespacePrefix, page), options);
   }
 
-  override async put(namespace: string[], key: string, value: Record<string, any>, index?: false | string[]): Promise<void> {
+  override async put(
+    namespace: string[],
+    key: string,
+    value: Record<string, any>,
+    index?: false | string[],
+  ): Promise<void> {
     await this.write(() => this.inner.put(namespace, key, value, index));
   }
 

@@ -75,7 +75,10 @@ function lookUpPostgresUser(): { uid: number; gid: number } {
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
     .find((entry) => entry.startsWith('postgres:'));
-  if (!line) throw new Error('running as root but there is no `postgres` system user to run initdb as (install the postgresql package)');
+  if (!line)
+    throw new Error(
+      'running as root but there is no `postgres` system user to run initdb as (install the postgresql package)',
+    );
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -110,7 +113,8 @@ async function waitForConnection(url: string, timeoutMs: number): Promise<void> 
       await client.query('select 1');
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept a connection within ${timeoutMs} ms`, { cause: error });
+      if (Date.now() > deadline)
+        throw new Error(`PostgreSQL did not accept a connection within ${timeoutMs} ms`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       await client.end().catch(() => undefined);
@@ -148,14 +152,43 @@ export async function startPostgres(): Promise<PostgresCluster> {
     ownFolder(folder);
     // Trust auth is safe here: the server listens on 127.0.0.1 and a socket in a 0700 folder, for this run only.
     // --no-sync and fsync=off: nothing in a test cluster needs to survive a power cut, and initdb is 3x faster.
-    await runAsOwner(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    await runAsOwner(path.join(bin, 'initdb'), [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '-A',
+      'trust',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+    ]);
     let lastError: unknown;
     // A free port can be taken between asking and binding: a few attempts, each with a new port.
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const port = await freePort();
-      const options = [`-p ${port}`, `-k ${folder}`, "-c listen_addresses='127.0.0.1'", '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'];
+      const options = [
+        `-p ${port}`,
+        `-k ${folder}`,
+        "-c listen_addresses='127.0.0.1'",
+        '-c fsync=off',
+        '-c synchronous_commit=off',
+        '-c full_page_writes=off',
+      ];
       try {
-        await runAsOwner(path.join(bin, 'pg_ctl'), ['start', '-w', '-t', '60', '-D', dataDir, '-l', logFile, '-o', options.join(' ')]);
+        await runAsOwner(path.join(bin, 'pg_ctl'), [
+          'start',
+          '-w',
+          '-t',
+          '60',
+          '-D',
+          dataDir,
+          '-l',
+          logFile,
+          '-o',
+          options.join(' '),
+        ]);
       } catch (error) {
         lastError = error;
         continue;
@@ -165,7 +198,14 @@ export async function startPostgres(): Promise<PostgresCluster> {
       const adminUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
       await waitForConnection(adminUrl, 30_000);
       const postmaster = pid;
-      const cluster: PostgresCluster = { adminUrl, port, pid: postmaster, folder, startMs: Date.now() - started, stop: cleanUp };
+      const cluster: PostgresCluster = {
+        adminUrl,
+        port,
+        pid: postmaster,
+        folder,
+        startMs: Date.now() - started,
+        stop: cleanUp,
+      };
       // If the test process exits without running its teardown (an uncaught error), still end the server and remove
       // the folder: synchronous work only, as 'exit' handlers allow.
       process.once('exit', () => {
@@ -185,9 +225,14 @@ export async function startPostgres(): Promise<PostgresCluster> {
 let databaseCounter = 0;
 
 /** A new empty database on the cluster, named uniquely for this process; returns its URL and a way to drop it. */
-export async function createDatabase(adminUrl: string, prefix = 'test'): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createDatabase(
+  adminUrl: string,
+  prefix = 'test',
+): Promise<{ url: string; drop(): Promise<void> }> {
   databaseCounter += 1;
-  const name = `${prefix}_${process.pid}_${databaseCounter}_${Date.now().toString(36)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const name = `${prefix}_${process.pid}_${databaseCounter}_${Date.now().toString(36)}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_');
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {

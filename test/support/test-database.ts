@@ -15,9 +15,12 @@ export interface TestDatabase {
  */
 export async function testDatabase(prefix = 'test'): Promise<TestDatabase> {
   const postgres = inject('postgres');
-  if (!postgres) throw new Error('no PostgreSQL: test/support/postgres-setup.ts is not in vitest.config.ts globalSetup');
+  if (!postgres)
+    throw new Error('no PostgreSQL: test/support/postgres-setup.ts is not in vitest.config.ts globalSetup');
   if ('error' in postgres) {
-    throw new Error(`PostgreSQL is required by the store tests and could not start${process.env.CI ? ' (CI=true)' : ''}: ${postgres.error}`);
+    throw new Error(
+      `PostgreSQL is required by the store tests and could not start${process.env.CI ? ' (CI=true)' : ''}: ${postgres.error}`,
+    );
   }
   return createDatabase(postgres.adminUrl, prefix);
 }

@@ -37,7 +37,13 @@ describe('the official AI SDK provider parses the synchronous endpoints’ answe
         model,
         prompt: 'Weather in Paris?',
         stopWhen: stepCountIs(3),
-        tools: { weather: tool({ description: 'Forecast', inputSchema, execute: async ({ city }) => ({ city, temperature: 21 }) }) },
+        tools: {
+          weather: tool({
+            description: 'Forecast',
+            inputSchema,
+            execute: async ({ city }) => ({ city, temperature: 21 }),
+          }),
+        },
       });
       expect(result.steps, api).toHaveLength(2);
       expect(result.steps[0].finishReason, api).toBe('tool-calls');
@@ -47,7 +53,13 @@ describe('the official AI SDK provider parses the synchronous endpoints’ answe
   });
 
   it('structured output: generateObject and Output.object with a zod schema', async () => {
-    const schema = z.object({ name: z.string(), age: z.number().int().positive(), email: z.email(), kind: z.enum(['a', 'b']), items: z.array(z.object({ done: z.boolean() })) });
+    const schema = z.object({
+      name: z.string(),
+      age: z.number().int().positive(),
+      email: z.email(),
+      kind: z.enum(['a', 'b']),
+      items: z.array(z.object({ done: z.boolean() })),
+    });
     for (const { api, model } of models()) {
       const { object } = await generateObject({ model, schema, prompt: 'Make a person' });
       expect(schema.safeParse(object).success, api).toBe(true);
@@ -57,7 +69,10 @@ describe('the official AI SDK provider parses the synchronous endpoints’ answe
   });
 
   it('embedMany with .embedding()', async () => {
-    const { embeddings, usage } = await embedMany({ model: openai.embedding('text-embedding-3-small'), values: ['sun', 'moon', 'sun'] });
+    const { embeddings, usage } = await embedMany({
+      model: openai.embedding('text-embedding-3-small'),
+      values: ['sun', 'moon', 'sun'],
+    });
     expect(embeddings).toHaveLength(3);
     expect(embeddings[0]).toHaveLength(1536);
     expect(embeddings[2]).toEqual(embeddings[0]);

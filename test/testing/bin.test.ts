@@ -13,7 +13,9 @@ describe('the batch-bridge-emulator bin', () => {
 
   beforeAll(async () => {
     // tsx runs the TypeScript source; the published bin is the same file compiled to dist/testing/bin.js.
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/testing/bin.ts', '--port', '0', '--api-key', 'sk-bin'], { cwd: repositoryRoot });
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/testing/bin.ts', '--port', '0', '--api-key', 'sk-bin'], {
+      cwd: repositoryRoot,
+    });
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.on('exit', (code) => (exitCode = code));
     await waitUntil(() => stdout.includes('\n'), { timeoutMs: 15_000, description: 'the bin to print its base URL' });

@@ -25,11 +25,18 @@ describe('fault injection', () => {
   describe('HTTP faults', () => {
     it('answers 500 for the next N calls of an operation, from the options and from setHttpFaults', async () => {
       const file = async () => toFile(Buffer.from(`${JSON.stringify(chatLine('h', 'x'))}\n`), 'input.jsonl');
-      await expect(client.files.create({ file: await file(), purpose: 'batch' })).rejects.toBeInstanceOf(InternalServerError);
+      await expect(client.files.create({ file: await file(), purpose: 'batch' })).rejects.toBeInstanceOf(
+        InternalServerError,
+      );
       const uploaded = await client.files.create({ file: await file(), purpose: 'batch' });
 
       emulator.setHttpFaults({ createBatch: 2, retrieveBatch: 1, fileContent: 1 });
-      const create = () => client.batches.create({ input_file_id: uploaded.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+      const create = () =>
+        client.batches.create({
+          input_file_id: uploaded.id,
+          endpoint: '/v1/chat/completions',
+          completion_window: '24h',
+        });
       await expect(create()).rejects.toBeInstanceOf(InternalServerError);
       await expect(create()).rejects.toBeInstanceOf(InternalServerError);
       const batch = await create();
@@ -60,7 +67,9 @@ describe('fault injection', () => {
       emulator.setFaults({ tokenLimitExceeded: { times: 1 } });
       const first = await runBatch(client, lines(1, 'tokens'));
       expect(first.status).toBe('failed');
-      expect(first.errors?.data).toEqual([{ code: 'token_limit_exceeded', message: expect.stringContaining('gpt-4o-mini'), param: null, line: null }]);
+      expect(first.errors?.data).toEqual([
+        { code: 'token_limit_exceeded', message: expect.stringContaining('gpt-4o-mini'), param: null, line: null },
+      ]);
       expect((await runBatch(client, lines(1, 'tokens'))).status).toBe('completed');
       emulator.setFaults({ tokenLimitExceeded: true });
       expect((await runBatch(client, lines(1, 'always'))).status).toBe('failed');
@@ -105,14 +114,19 @@ describe('fault injection', () => {
       const created = await submitBatch(client, lines(4, 'slow'));
       await waitForBatch(client, created.id, ['in_progress']);
       for (let poll = 0; poll < 5; poll += 1) {
-        expect(await client.batches.retrieve(created.id)).toMatchObject({ status: 'in_progress', request_counts: { completed: 0 } });
+        expect(await client.batches.retrieve(created.id)).toMatchObject({
+          status: 'in_progress',
+          request_counts: { completed: 0 },
+        });
       }
       emulator.cancelBatch(created.id);
       expect((await client.batches.retrieve(created.id)).status).toBe('cancelling');
       const batch = await waitForBatch(client, created.id);
       expect(batch.status).toBe('cancelled');
       expect(batch.output_file_id).toBeNull();
-      expect((await readJsonl(client, batch.error_file_id!)).map((line) => line.error.code)).toEqual(Array(4).fill('batch_cancelled'));
+      expect((await readJsonl(client, batch.error_file_id!)).map((line) => line.error.code)).toEqual(
+        Array(4).fill('batch_cancelled'),
+      );
       expect(() => emulator.cancelBatch('batch_unknown')).toThrow(/no batch/);
       emulator.cancelBatch(batch.id);
       expect((await client.batches.retrieve(batch.id)).status).toBe('cancelled');
@@ -124,7 +138,10 @@ describe('fault injection', () => {
       const request = chatLine('retry', 'please [[fault:status=429,times=1]]');
       const first = await runBatch(client, [request, chatLine('other', 'fine')]);
       const [failedLine] = await readJsonl(client, first.error_file_id!);
-      expect(failedLine.response).toMatchObject({ status_code: 429, body: { error: { code: 'rate_limit_exceeded', type: 'requests' } } });
+      expect(failedLine.response).toMatchObject({
+        status_code: 429,
+        body: { error: { code: 'rate_limit_exceeded', type: 'requests' } },
+      });
       const retried = await runBatch(client, [request]);
       expect(retried.request_counts).toEqual({ total: 1, completed: 1, failed: 0 });
       expect(emulator.submittedCounts().get('retry')).toBe(2);
@@ -137,21 +154,30 @@ describe('fault injection', () => {
         chatLine('b1', 'z [[fault:status=400,times=1,id=b]]'),
       ]);
       expect(batch.request_counts).toMatchObject({ completed: 0, failed: 3 });
-      const again = await runBatch(client, [chatLine('a1', 'x [[fault:status=500,times=1,id=a]]'), chatLine('c', 'w [[fault:status=400]]')]);
+      const again = await runBatch(client, [
+        chatLine('a1', 'x [[fault:status=500,times=1,id=a]]'),
+        chatLine('c', 'w [[fault:status=400]]'),
+      ]);
       expect(again.request_counts).toMatchObject({ completed: 1, failed: 1 });
     });
 
     it('finds markers in content parts, Responses input items and embedding inputs', async () => {
       const parts = {
         ...chatLine('parts', ''),
-        body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi [[fault:status=400]]' }] }] },
+        body: {
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: [{ type: 'text', text: 'hi [[fault:status=400]]' }] }],
+        },
       };
       expect((await runBatch(client, [parts])).request_counts).toMatchObject({ failed: 1 });
       const responses = {
         custom_id: 'responses',
         method: 'POST',
         url: '/v1/responses',
-        body: { model: 'gpt-4o-mini', input: [{ role: 'user', content: [{ type: 'input_text', text: '[[fault:status=500]]' }] }] },
+        body: {
+          model: 'gpt-4o-mini',
+          input: [{ role: 'user', content: [{ type: 'input_text', text: '[[fault:status=500]]' }] }],
+        },
       };
       expect((await runBatch(client, [responses], '/v1/responses')).request_counts).toMatchObject({ failed: 1 });
       const embeddings = {
@@ -164,14 +190,19 @@ describe('fault injection', () => {
     });
 
     it('applies batch markers: fail_validation, token_limit_exceeded with times, expire, cancel, output_file_missing', async () => {
-      expect((await runBatch(client, [...lines(2, 'fv'), chatLine('m', '[[fault:batch=fail_validation]]')])).status).toBe('failed');
+      expect(
+        (await runBatch(client, [...lines(2, 'fv'), chatLine('m', '[[fault:batch=fail_validation]]')])).status,
+      ).toBe('failed');
 
       const tokenLimited = [chatLine('t', 'big [[fault:batch=token_limit_exceeded,times=2]]')];
       const statuses = [];
       for (let attempt = 0; attempt < 3; attempt += 1) statuses.push((await runBatch(client, tokenLimited)).status);
       expect(statuses).toEqual(['failed', 'failed', 'completed']);
 
-      const expired = await runBatch(client, [...lines(3, 'ex'), chatLine('m', '[[fault:batch=expire,fraction=0.25]]')]);
+      const expired = await runBatch(client, [
+        ...lines(3, 'ex'),
+        chatLine('m', '[[fault:batch=expire,fraction=0.25]]'),
+      ]);
       expect(expired).toMatchObject({ status: 'expired', request_counts: { total: 4, completed: 1 } });
 
       const cancelled = await runBatch(client, [...lines(3, 'ca'), chatLine('m', '[[fault:batch=cancel]]')]);
@@ -182,11 +213,19 @@ describe('fault injection', () => {
     });
 
     it('fails synchronous calls with the marked status too', async () => {
-      const ask = () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'now [[fault:status=500,times=1]]' }] });
+      const ask = () =>
+        client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: 'now [[fault:status=500,times=1]]' }],
+        });
       await expect(ask()).rejects.toBeInstanceOf(InternalServerError);
       expect((await ask()).choices[0].message.content).toContain('Echo: now');
       await expect(
-        client.embeddings.create({ model: 'text-embedding-3-small', input: '[[fault:status=429]]', encoding_format: 'float' }),
+        client.embeddings.create({
+          model: 'text-embedding-3-small',
+          input: '[[fault:status=429]]',
+          encoding_format: 'float',
+        }),
       ).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
     });
   });

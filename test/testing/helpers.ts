@@ -25,7 +25,12 @@ export interface BatchLine {
 }
 
 export function chatLine(customId: string, text: string, model = 'gpt-4o-mini'): BatchLine {
-  return { custom_id: customId, method: 'POST', url: '/v1/chat/completions', body: { model, messages: [{ role: 'user', content: text }] } };
+  return {
+    custom_id: customId,
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: { model, messages: [{ role: 'user', content: text }] },
+  };
 }
 
 export function toJsonl(lines: unknown[]): string {
@@ -38,7 +43,10 @@ export function testClient(baseURL: string, apiKey = 'sk-test'): OpenAI {
 }
 
 export async function uploadBatchFile(client: OpenAI, lines: unknown[], filename = 'input.jsonl'): Promise<string> {
-  const file = await client.files.create({ file: await toFile(Buffer.from(toJsonl(lines)), filename), purpose: 'batch' });
+  const file = await client.files.create({
+    file: await toFile(Buffer.from(toJsonl(lines)), filename),
+    purpose: 'batch',
+  });
   return file.id;
 }
 
@@ -51,7 +59,12 @@ export async function submitBatch(
   return client.batches.create({ input_file_id: inputFileId, endpoint, completion_window: '24h' });
 }
 
-export function waitForBatch(client: OpenAI, batchId: string, statuses = terminalStatuses, timeoutMs = 5000): Promise<Batch> {
+export function waitForBatch(
+  client: OpenAI,
+  batchId: string,
+  statuses = terminalStatuses,
+  timeoutMs = 5000,
+): Promise<Batch> {
   return waitUntil(
     async () => {
       const batch = await client.batches.retrieve(batchId);
@@ -70,7 +83,11 @@ export async function readJsonl(client: OpenAI, fileId: string): Promise<any[]> 
 }
 
 /** Submits lines and waits until the batch is terminal. */
-export async function runBatch(client: OpenAI, lines: unknown[], endpoint?: Parameters<typeof submitBatch>[2]): Promise<Batch> {
+export async function runBatch(
+  client: OpenAI,
+  lines: unknown[],
+  endpoint?: Parameters<typeof submitBatch>[2],
+): Promise<Batch> {
   const created = await submitBatch(client, lines, endpoint);
   return waitForBatch(client, created.id);
 }

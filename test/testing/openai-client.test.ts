@@ -25,9 +25,17 @@ describe('the official openai client works unchanged against the emulator', () =
       purpose: 'batch',
       expires_after: { anchor: 'created_at', seconds: 7200 },
     });
-    expect(created).toMatchObject({ object: 'file', purpose: 'batch', filename: 'requests.jsonl', bytes: Buffer.byteLength(content) });
+    expect(created).toMatchObject({
+      object: 'file',
+      purpose: 'batch',
+      filename: 'requests.jsonl',
+      bytes: Buffer.byteLength(content),
+    });
     expect(created.expires_at! - created.created_at).toBe(7200);
-    const second = await client.files.create({ file: await toFile(Buffer.from('{}'), 'notes.json'), purpose: 'user_data' });
+    const second = await client.files.create({
+      file: await toFile(Buffer.from('{}'), 'notes.json'),
+      purpose: 'user_data',
+    });
     expect(second.expires_at).toBeUndefined();
 
     const firstPage = await client.files.list({ limit: 1 });
@@ -46,7 +54,8 @@ describe('the official openai client works unchanged against the emulator', () =
 
   it('batches: create, retrieve, cancel and list with pagination, newest first', async () => {
     const ids: string[] = [];
-    for (let index = 0; index < 5; index += 1) ids.push((await submitBatch(client, [chatLine(`page-${index}`, 'hi')])).id);
+    for (let index = 0; index < 5; index += 1)
+      ids.push((await submitBatch(client, [chatLine(`page-${index}`, 'hi')])).id);
     const newestFirst = [...ids].reverse();
 
     const firstPage = await client.batches.list({ limit: 2 });
@@ -56,7 +65,9 @@ describe('the official openai client works unchanged against the emulator', () =
     for await (const batch of client.batches.list({ limit: 2 })) listed.push(batch.id);
     expect(listed).toEqual(newestFirst);
 
-    const raw = await fetch(`${emulator.baseURL}/batches?limit=2&after=${newestFirst[1]}`, { headers: { authorization: 'Bearer sk-client' } });
+    const raw = await fetch(`${emulator.baseURL}/batches?limit=2&after=${newestFirst[1]}`, {
+      headers: { authorization: 'Bearer sk-client' },
+    });
     const page = await raw.json();
     expect(page).toMatchObject({ object: 'list', first_id: newestFirst[2], last_id: newestFirst[3], has_more: true });
 
@@ -82,7 +93,10 @@ describe('the official openai client works unchanged against the emulator', () =
   });
 
   it('chat.completions.create, responses.create and embeddings.create', async () => {
-    const chat = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Good morning' }] });
+    const chat = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Good morning' }],
+    });
     expect(chat.choices[0].message.content).toBe('Echo: Good morning');
     expect(chat.usage?.prompt_tokens_details?.cached_tokens).toBe(0);
 
@@ -94,7 +108,11 @@ describe('the official openai client works unchanged against the emulator', () =
     const decoded = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['alpha', 'beta'] });
     expect(decoded.data).toHaveLength(2);
     expect(decoded.data[0].embedding).toHaveLength(1536);
-    const floats = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'alpha', encoding_format: 'float' });
+    const floats = await client.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: 'alpha',
+      encoding_format: 'float',
+    });
     floats.data[0].embedding.forEach((value, index) => expect(decoded.data[0].embedding[index]).toBeCloseTo(value, 6));
   });
 
@@ -103,7 +121,9 @@ describe('the official openai client works unchanged against the emulator', () =
     await expect(
       client.batches.create({ input_file_id: 'file-none', endpoint: '/v1/chat/completions', completion_window: '24h' }),
     ).rejects.toBeInstanceOf(NotFoundError);
-    await expect(client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] })).rejects.toBeInstanceOf(BadRequestError);
+    await expect(client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] })).rejects.toBeInstanceOf(
+      BadRequestError,
+    );
     const wrongKey = new OpenAI({ baseURL: emulator.baseURL, apiKey: 'sk-wrong', maxRetries: 0 });
     const failure = await wrongKey.files.list().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AuthenticationError);

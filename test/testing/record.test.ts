@@ -38,10 +38,21 @@ describe('the record of what the emulator received', () => {
       ['batch', 'input.jsonl'],
     ]);
     expect(record.files[0].bytes).toBeGreaterThan(0);
-    expect(record.calls).toMatchObject({ upload: 2, createBatch: 2, chatCompletions: 1, embeddings: 1, listBatches: 1 });
+    expect(record.calls).toMatchObject({
+      upload: 2,
+      createBatch: 2,
+      chatCompletions: 1,
+      embeddings: 1,
+      listBatches: 1,
+    });
     expect(record.calls.retrieveBatch).toBeGreaterThanOrEqual(2);
     expect(record.syncCalls).toBe(2);
-    expect(emulator.submittedCounts()).toEqual(new Map([['a', 2], ['b', 1]]));
+    expect(emulator.submittedCounts()).toEqual(
+      new Map([
+        ['a', 2],
+        ['b', 1],
+      ]),
+    );
   });
 
   it('records the lines of a batch that fails validation, as submitted', async () => {

@@ -22,7 +22,9 @@ const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 export const referenceDirectory = path.resolve(repositoryRoot, '../shared/reference');
 export const referenceAvailable = existsSync(path.join(referenceDirectory, 'openai-batch-files.openapi.json'));
 
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv2020,
+) => Ajv2020;
 
 type Json = any;
 
@@ -38,7 +40,9 @@ function transform(value: Json, vendorKeywords: Set<string>): Json {
     if (key.startsWith('x-')) vendorKeywords.add(key);
     if (key === '$ref' && typeof item === 'string') result[key] = item.replace('#/components/schemas/', '#/$defs/');
     else if (key === 'properties') {
-      result[key] = Object.fromEntries(Object.entries(item as object).map(([name, schema]) => [name, transform(schema, vendorKeywords)]));
+      result[key] = Object.fromEntries(
+        Object.entries(item as object).map(([name, schema]) => [name, transform(schema, vendorKeywords)]),
+      );
     } else result[key] = transform(item, vendorKeywords);
   }
   if (result.nullable === true) {
@@ -144,7 +148,8 @@ export function loadReferenceValidators(): ReferenceValidators {
     operation(operationId, body) {
       const schema = operationSchemas.get(operationId);
       if (!schema) throw new Error(`No operation ${operationId} in the reference spec.`);
-      if (typeof schema.$ref === 'string') return errorsOf(validatorFor(`openai#/$defs/${schema.$ref.split('/').at(-1)}`), body);
+      if (typeof schema.$ref === 'string')
+        return errorsOf(validatorFor(`openai#/$defs/${schema.$ref.split('/').at(-1)}`), body);
       return errorsOf(ajv.compile(schema), body);
     },
     schema(name, body) {

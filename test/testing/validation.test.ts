@@ -20,7 +20,9 @@ describe('input validation, as the Batch API does it', () => {
   beforeAll(async () => {
     emulator = await startOpenAIBatchEmulator();
     client = testClient(emulator.baseURL);
-    limited = await startOpenAIBatchEmulator({ limits: { maxRequestsPerBatch: 3, maxBytesPerFile: 600, maxEmbeddingInputsPerBatch: 4 } });
+    limited = await startOpenAIBatchEmulator({
+      limits: { maxRequestsPerBatch: 3, maxBytesPerFile: 600, maxEmbeddingInputsPerBatch: 4 },
+    });
     limitedClient = testClient(limited.baseURL);
   });
   afterAll(async () => {
@@ -76,33 +78,61 @@ describe('input validation, as the Batch API does it', () => {
   });
 
   it('enforces the request, byte and embedding-input limits (configurable)', async () => {
-    expect((await failureOf([1, 2, 3, 4].map((index) => chatLine(`n${index}`, 'x')), limitedClient)).map((error) => error.code)).toEqual([
-      'too_many_requests_in_file',
+    expect(
+      (
+        await failureOf(
+          [1, 2, 3, 4].map((index) => chatLine(`n${index}`, 'x')),
+          limitedClient,
+        )
+      ).map((error) => error.code),
+    ).toEqual(['too_many_requests_in_file']);
+    expect((await failureOf([chatLine('big', 'x'.repeat(700))], limitedClient)).map((error) => error.code)).toEqual([
+      'file_too_large',
     ]);
-    expect((await failureOf([chatLine('big', 'x'.repeat(700))], limitedClient)).map((error) => error.code)).toEqual(['file_too_large']);
     const inputs = [embeddingLine('e1', ['a', 'b', 'c']), embeddingLine('e2', ['d', 'e'])];
-    expect((await failureOf(inputs, limitedClient, '/v1/embeddings')).map((error) => error.code)).toEqual(['too_many_embedding_inputs']);
-    const withinLimits = await runBatch(limitedClient, [embeddingLine('e1', ['a', 'b']), embeddingLine('e2', 'c')], '/v1/embeddings');
+    expect((await failureOf(inputs, limitedClient, '/v1/embeddings')).map((error) => error.code)).toEqual([
+      'too_many_embedding_inputs',
+    ]);
+    const withinLimits = await runBatch(
+      limitedClient,
+      [embeddingLine('e1', ['a', 'b']), embeddingLine('e2', 'c')],
+      '/v1/embeddings',
+    );
     expect(withinLimits.status).toBe('completed');
   });
 
   it('answers 404 for an unknown input file and 400 for a wrong endpoint, window or purpose', async () => {
     const fileId = await uploadBatchFile(client, [chatLine('a', 'x')]);
     const create = (body: Record<string, unknown>) =>
-      client.batches.create({ input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '24h', ...body } as never);
+      client.batches.create({
+        input_file_id: fileId,
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+        ...body,
+      } as never);
     await expect(create({ input_file_id: 'file-unknown' })).rejects.toBeInstanceOf(NotFoundError);
     await expect(create({ endpoint: '/v1/completions' })).rejects.toMatchObject({ status: 400, param: 'endpoint' });
-    await expect(create({ completion_window: '48h' })).rejects.toMatchObject({ status: 400, param: 'completion_window' });
-    await expect(create({ metadata: Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`k${index}`, 'v'])) })).rejects.toBeInstanceOf(
-      BadRequestError,
-    );
-    const notBatch = await client.files.create({ file: await toFile(Buffer.from(toJsonl([chatLine('a', 'x')])), 'x.jsonl'), purpose: 'user_data' });
+    await expect(create({ completion_window: '48h' })).rejects.toMatchObject({
+      status: 400,
+      param: 'completion_window',
+    });
+    await expect(
+      create({ metadata: Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`k${index}`, 'v'])) }),
+    ).rejects.toBeInstanceOf(BadRequestError);
+    const notBatch = await client.files.create({
+      file: await toFile(Buffer.from(toJsonl([chatLine('a', 'x')])), 'x.jsonl'),
+      purpose: 'user_data',
+    });
     await expect(create({ input_file_id: notBatch.id })).rejects.toMatchObject({ status: 400, param: 'input_file_id' });
   });
 
   it('validates asynchronously: a bad file is accepted, then fails after validating', async () => {
     const fileId = await uploadBatchFile(client, ['not json']);
-    const created = await client.batches.create({ input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    const created = await client.batches.create({
+      input_file_id: fileId,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
     expect(created.status).toBe('validating');
     expect(created.errors).toBeNull();
     expect((await waitForBatch(client, created.id)).status).toBe('failed');

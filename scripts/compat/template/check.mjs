@@ -16,7 +16,10 @@ const apiKey = 'sk-test-batch-bridge-compat-0123456789';
 const caseTimeoutMs = 90_000;
 
 const graphs = Object.fromEntries(
-  ['single', 'fanout', 'tools', 'structured', 'embeddings'].map((id) => [id, path.join(here, 'graphs/agents.ts') + `:${id}`]),
+  ['single', 'fanout', 'tools', 'structured', 'embeddings'].map((id) => [
+    id,
+    path.join(here, 'graphs/agents.ts') + `:${id}`,
+  ]),
 );
 graphs.batch_bridge = path.join(here, 'graphs/bridge.ts') + ':bridge';
 
@@ -74,9 +77,15 @@ const cases = {
       assert.equal(lines.length, 1, 'one batch line per call');
       assert.equal(lines[0].url, api === 'chat' ? '/v1/chat/completions' : '/v1/responses');
       const expected = await direct(lines[0]);
-      assert.equal(result.text, api === 'chat' ? expected.choices[0].message.content : expected.output[0].content[0].text);
+      assert.equal(
+        result.text,
+        api === 'chat' ? expected.choices[0].message.content : expected.output[0].content[0].text,
+      );
       assert.equal(result.finishReason, 'stop');
-      assert.equal(result.usage.inputTokens, api === 'chat' ? expected.usage.prompt_tokens : expected.usage.input_tokens);
+      assert.equal(
+        result.usage.inputTokens,
+        api === 'chat' ? expected.usage.prompt_tokens : expected.usage.input_tokens,
+      );
       assert.match(result.batchBridge.batchId, /^batch_/);
       assert.equal(result.nodeVersion, process.version, 'the graph ran on the Node under test');
     }
@@ -86,7 +95,8 @@ const cases = {
     const prompts = Array.from({ length: 20 }, (_, index) => `Question ${index} ${label}`);
     const results = await runThread(client, 'fanout', { prompts });
     assert.equal(results.length, 20);
-    for (const result of results) assert.ok(result.text?.includes(result.prompt.slice(0, 12)), `answer to ${result.prompt}`);
+    for (const result of results)
+      assert.ok(result.text?.includes(result.prompt.slice(0, 12)), `answer to ${result.prompt}`);
     assert.equal(new Set(results.map((result) => result.text)).size, 20, 'each node got its own answer');
     assert.equal(linesMentioning(label).length, 20, 'exactly one batch line per node');
   },
@@ -100,7 +110,9 @@ const cases = {
     assert.equal(linesMentioning(label).length, 2, 'one batch line per step');
   },
   async structured(client) {
-    const [result] = await runThread(client, 'structured', { prompt: `Classify: my invoice is wrong ${tag('structured')}` });
+    const [result] = await runThread(client, 'structured', {
+      prompt: `Classify: my invoice is wrong ${tag('structured')}`,
+    });
     for (const object of [result.generateObject, result.outputObject]) {
       assert.ok(['billing', 'bug', 'other'].includes(object.category));
       assert.equal(typeof object.urgent, 'boolean');
@@ -112,12 +124,19 @@ const cases = {
     const [result] = await runThread(client, 'embeddings', { prompts: values });
     const [line] = linesMentioning(values[0]);
     const expected = await direct(line);
-    assert.deepEqual(result.embeddings, expected.data.map((item) => item.embedding));
+    assert.deepEqual(
+      result.embeddings,
+      expected.data.map((item) => item.embedding),
+    );
     assert.ok(result.usage.tokens > 0);
   },
   async error(client) {
     const [result] = await runThread(client, 'single', { prompt: `Broken [[fault:status=400]] ${tag('error')}` });
-    assert.deepEqual(result.error, { statusCode: 400, isRetryable: false }, 'a failed line is a non-retryable APICallError');
+    assert.deepEqual(
+      result.error,
+      { statusCode: 400, isRetryable: false },
+      'a failed line is a non-retryable APICallError',
+    );
   },
 };
 

@@ -62,9 +62,7 @@ export function mergeOutcomes(
       merged.set(customId, preferred(earlier, outcome));
     }
   }
-  const outcomes = uniqueInOrder(customIds).map(
-    (customId) => merged.get(customId) ?? missingOutcome(customId, status),
-  );
+  const outcomes = uniqueInOrder(customIds).map((customId) => merged.get(customId) ?? missingOutcome(customId, status));
   return { outcomes, unknownCustomIds, duplicateLines };
 }
 

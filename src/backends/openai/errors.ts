@@ -5,13 +5,7 @@
 
 /** The API operations the backend performs, named the way error messages and the emulator's call record name them. */
 export type BatchApiOperation =
-  | 'upload'
-  | 'createBatch'
-  | 'retrieveBatch'
-  | 'fileContent'
-  | 'cancelBatch'
-  | 'listBatches'
-  | 'deleteFile';
+  'upload' | 'createBatch' | 'retrieveBatch' | 'fileContent' | 'cancelBatch' | 'listBatches' | 'deleteFile';
 
 export class BatchBackendError extends Error {
   readonly code: string;

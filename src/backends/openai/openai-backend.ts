@@ -17,11 +17,7 @@ import {
 } from './openai-types.js';
 import { planBatches, plannedLinesOf } from './plan-batches.js';
 import { serializeBatchInput } from './serialize-batch-input.js';
-import {
-  resolveOpenAIBackendSettings,
-  type OpenAIBackendSettings,
-  type OpenAIBatchLimits,
-} from './settings.js';
+import { resolveOpenAIBackendSettings, type OpenAIBackendSettings, type OpenAIBatchLimits } from './settings.js';
 import { callWithRetry } from './with-retry.js';
 
 /** A poll with what the OpenAI backend can say beyond the Backend contract. */

@@ -28,13 +28,6 @@ export interface OpenAISubmittedBatch extends SubmittedBatch {
 }
 
 export type BatchStatus =
-  | 'validating'
-  | 'failed'
-  | 'in_progress'
-  | 'finalizing'
-  | 'completed'
-  | 'expired'
-  | 'cancelling'
-  | 'cancelled';
+  'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
 
 export const terminalBatchStatuses: readonly BatchStatus[] = ['failed', 'completed', 'expired', 'cancelled'];

@@ -97,7 +97,11 @@ function checkRequest(request: OpenAIBatchRequest, seenCustomIds: Set<string>): 
   seenCustomIds.add(customId);
   const payload: unknown = request.payload;
   if (typeof payload !== 'object' || payload === null) {
-    throw new BatchPlanError('invalid_request', `Request "${customId}" is not an OpenAI request ({ url, body }).`, customId);
+    throw new BatchPlanError(
+      'invalid_request',
+      `Request "${customId}" is not an OpenAI request ({ url, body }).`,
+      customId,
+    );
   }
   const { url, body } = payload as Partial<OpenAIBatchRequest['payload']>;
   if (typeof url !== 'string' || !supportedBatchEndpoints.includes(url)) {
@@ -133,8 +137,7 @@ function sizeRequest(request: OpenAIBatchRequest, limits: OpenAIBatchLimits): Si
       request.customId,
     );
   }
-  const embeddingInputs =
-    request.payload.url === embeddingsEndpoint ? countEmbeddingInputs(request.payload.body) : 0;
+  const embeddingInputs = request.payload.url === embeddingsEndpoint ? countEmbeddingInputs(request.payload.body) : 0;
   if (embeddingInputs > limits.maxEmbeddingInputsPerBatch) {
     throw new BatchPlanError(
       'request_too_large',

@@ -46,7 +46,13 @@ export async function cancelRequests(context: BridgeRunContext, cancel: CancelRe
       context.state.queuedBytes = Math.max(0, context.state.queuedBytes - record.bytes);
     }
     context.state.totals.cancelled += 1;
-    operations.push(...deliveryOperations(context, record, { type: 'error', code: 'cancelled', message: `The request was cancelled${reason}.` }));
+    operations.push(
+      ...deliveryOperations(context, record, {
+        type: 'error',
+        code: 'cancelled',
+        message: `The request was cancelled${reason}.`,
+      }),
+    );
   }
   await context.store.run(operations);
 
@@ -60,7 +66,9 @@ export async function cancelRequests(context: BridgeRunContext, cancel: CancelRe
       await context.backend.cancel?.(batchId);
       const cancelled = { ...batch, cancelRequested: true };
       await context.store.run([context.store.putBatch(cancelled)]);
-      context.state.batches = context.state.batches.map((inFlight) => (inFlight.batchId === batchId ? cancelled : inFlight));
+      context.state.batches = context.state.batches.map((inFlight) =>
+        inFlight.batchId === batchId ? cancelled : inFlight,
+      );
     } catch (error) {
       recordError(context, `Cancelling batch ${batchId} failed: ${errorMessage(error)}`);
     }

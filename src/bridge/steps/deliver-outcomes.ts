@@ -61,7 +61,10 @@ export async function deliverOutcomes(context: BridgeRunContext): Promise<void> 
     }
     for (const { entry, record } of items) {
       const { delivery: _delivery, payload: _payload, ...slim } = record;
-      operations.push(context.store.putRequest({ ...slim, status: 'delivered' }), context.store.deleteOutbox(entry.requestKey));
+      operations.push(
+        context.store.putRequest({ ...slim, status: 'delivered' }),
+        context.store.deleteOutbox(entry.requestKey),
+      );
     }
     context.state.totals.delivered += items.length;
   };
@@ -84,6 +87,9 @@ export async function deliverOutcomes(context: BridgeRunContext): Promise<void> 
   await context.store.run(operations);
   context.state.undelivered = remaining;
   if (failures.length > 0) {
-    recordError(context, `Resuming ${failures.length} thread(s) failed; retried on the next tick: ${failures.slice(0, 3).join(' | ')}`);
+    recordError(
+      context,
+      `Resuming ${failures.length} thread(s) failed; retried on the next tick: ${failures.slice(0, 3).join(' | ')}`,
+    );
   }
 }

@@ -24,7 +24,9 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
   const consider = (candidate: unknown, where: string) => {
     const parsed = handOverSchema.safeParse(candidate);
     if (!parsed.success) {
-      const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; ');
+      const detail = parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`)
+        .join('; ');
       problems.push(`${where}: ${detail}`);
       return;
     }
@@ -100,23 +102,28 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
     const requestKey = requestKeyOf(request.threadId, request.interruptId);
     if (known.has(requestKey)) continue;
     totals.rejected += 1;
-    await queueDelivery(context, {
-      requestKey,
-      threadId: request.threadId,
-      assistantId: request.assistantId,
-      interruptId: request.interruptId,
-      digest: request.digest,
-      bytes: 0,
-      queuedAt: now,
-      attempt: 0,
-      status: 'queued',
-      batchId: null,
-      customId: null,
-      submittedAt: null,
-    }, refusal);
+    await queueDelivery(
+      context,
+      {
+        requestKey,
+        threadId: request.threadId,
+        assistantId: request.assistantId,
+        interruptId: request.interruptId,
+        digest: request.digest,
+        bytes: 0,
+        queuedAt: now,
+        attempt: 0,
+        status: 'queued',
+        batchId: null,
+        customId: null,
+        submittedAt: null,
+      },
+      refusal,
+    );
   }
   totals.rejected += problems.length - rejectedButAddressable.length;
-  if (problems.length > 0) recordError(context, `Rejected ${problems.length} request(s): ${problems.slice(0, 5).join(' | ')}`);
+  if (problems.length > 0)
+    recordError(context, `Rejected ${problems.length} request(s): ${problems.slice(0, 5).join(' | ')}`);
   // Last: an inbox item leaves only once its request is queued or answered, so a run that dies half-way loses none.
   await context.store.run(inbox.map((item) => context.store.deleteInboxItem(context.threadId, item.key)));
 }

@@ -105,7 +105,12 @@ async function settleBatch(
           customId: null,
           submittedAt: null,
         }),
-        context.store.putQueueEntry({ requestKey: record.requestKey, queuedAt: record.queuedAt, bytes: record.bytes, notBefore }),
+        context.store.putQueueEntry({
+          requestKey: record.requestKey,
+          queuedAt: record.queuedAt,
+          bytes: record.bytes,
+          notBefore,
+        }),
       );
       state.queued += 1;
       state.queuedBytes += record.bytes;
@@ -134,8 +139,14 @@ async function settleBatch(
   state.batches = state.batches.filter((inFlight) => inFlight.batchId !== batch.batchId);
 }
 
-async function updateBatch(context: BridgeRunContext, batch: InFlightBatch, changes: Partial<InFlightBatch>): Promise<void> {
+async function updateBatch(
+  context: BridgeRunContext,
+  batch: InFlightBatch,
+  changes: Partial<InFlightBatch>,
+): Promise<void> {
   const updated = { ...batch, ...changes };
   await context.store.run([context.store.putBatch(updated)]);
-  context.state.batches = context.state.batches.map((inFlight) => (inFlight.batchId === batch.batchId ? updated : inFlight));
+  context.state.batches = context.state.batches.map((inFlight) =>
+    inFlight.batchId === batch.batchId ? updated : inFlight,
+  );
 }

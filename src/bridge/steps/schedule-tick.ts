@@ -18,7 +18,12 @@ export async function scheduleTick(context: BridgeRunContext, assistantId: strin
   if (state.queued > 0) {
     const flushAt = options.shouldSubmit
       ? now + options.pollIntervalMs
-      : (nextFlushAt(options, { count: state.queued, bytes: state.queuedBytes, oldestQueuedAt: state.oldestQueuedAt, now }) ?? now);
+      : (nextFlushAt(options, {
+          count: state.queued,
+          bytes: state.queuedBytes,
+          oldestQueuedAt: state.oldestQueuedAt,
+          now,
+        }) ?? now);
     wanted.push(Math.max(flushAt, state.backoffUntil ?? 0));
   }
   for (const batch of state.batches) {
@@ -39,6 +44,9 @@ export async function scheduleTick(context: BridgeRunContext, assistantId: strin
     });
     state.nextTickAt = desired;
   } catch (error) {
-    recordError(context, `Scheduling the next tick failed (the next request or a watchdog tick will try again): ${errorMessage(error)}`);
+    recordError(
+      context,
+      `Scheduling the next tick failed (the next request or a watchdog tick will try again): ${errorMessage(error)}`,
+    );
   }
 }

@@ -4,16 +4,29 @@ import { errorBodyForStatus } from '../openai-error.js';
 import type { Responder, ResponderRequest } from '../types.js';
 import type { BatchState, LineResult } from './batch-state.js';
 
-function execute(request: ResponderRequest, customId: string, responder: Responder, injectedStatus?: number): LineResult {
+function execute(
+  request: ResponderRequest,
+  customId: string,
+  responder: Responder,
+  injectedStatus?: number,
+): LineResult {
   if (injectedStatus !== undefined) {
-    return { customId, statusCode: injectedStatus, body: errorBodyForStatus(injectedStatus, 'injected by a fault marker') };
+    return {
+      customId,
+      statusCode: injectedStatus,
+      body: errorBodyForStatus(injectedStatus, 'injected by a fault marker'),
+    };
   }
   try {
     const { statusCode, body } = responder(request);
     return { customId, statusCode, body };
   } catch (error) {
     // A throwing custom responder is a server-side failure of that one line, as a crash would be at OpenAI.
-    return { customId, statusCode: 500, body: errorBodyForStatus(500, error instanceof Error ? error.message : String(error)) };
+    return {
+      customId,
+      statusCode: 500,
+      body: errorBodyForStatus(500, error instanceof Error ? error.message : String(error)),
+    };
   }
 }
 

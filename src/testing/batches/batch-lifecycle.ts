@@ -41,7 +41,10 @@ export class BatchLifecycle {
     const validation = validateBatchInput(file.content, input.endpoint, this.dependencies.limits);
     const lineMarkers = validation.lines.map((line) => findFaultMarkers(line.body));
     const now = Date.now();
-    const timestamps = Object.fromEntries(timestampNames.map((name) => [name, null])) as Record<TimestampName, number | null>;
+    const timestamps = Object.fromEntries(timestampNames.map((name) => [name, null])) as Record<
+      TimestampName,
+      number | null
+    >;
     timestamps.created_at = unixSeconds(now);
     timestamps.expires_at = unixSeconds(now) + completionWindowSeconds;
     const batch: BatchState = {
@@ -135,7 +138,10 @@ export class BatchLifecycle {
       case 'validating':
         return batch.phaseStartedAt + timings.validatingMs;
       case 'in_progress':
-        return batch.phaseStartedAt + (batch.faults.stopEarly?.fraction ?? 1) * (timings.inProgressMs + batch.faults.extraInProgressMs);
+        return (
+          batch.phaseStartedAt +
+          (batch.faults.stopEarly?.fraction ?? 1) * (timings.inProgressMs + batch.faults.extraInProgressMs)
+        );
       case 'finalizing':
       case 'cancelling':
         return batch.phaseStartedAt + timings.finalizingMs;
@@ -210,7 +216,11 @@ export class BatchLifecycle {
     this.enter(batch, 'failed');
   }
 
-  private finish(batch: BatchState, status: BatchStatus, unfinishedCode: 'batch_expired' | 'batch_cancelled' | null): void {
+  private finish(
+    batch: BatchState,
+    status: BatchStatus,
+    unfinishedCode: 'batch_expired' | 'batch_cancelled' | null,
+  ): void {
     if (!batch.stopped) batch.doneCount = batch.processingOrder.length;
     executeUpTo(batch, batch.doneCount, this.dependencies.responder);
     writeResultFiles(batch, this.dependencies.files, unfinishedCode);

@@ -3,14 +3,7 @@ import type { ResolvedBatchFaults } from '../faults/fault-state.js';
 import type { BatchErrorEntry, BatchInputLine, InputValidationResult } from './input-validation.js';
 
 export type BatchStatus =
-  | 'validating'
-  | 'failed'
-  | 'in_progress'
-  | 'finalizing'
-  | 'completed'
-  | 'expired'
-  | 'cancelling'
-  | 'cancelled';
+  'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
 
 export const timestampNames = [
   'created_at',

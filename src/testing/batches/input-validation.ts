@@ -52,7 +52,9 @@ function embeddingInputCount(body: Record<string, any>): number {
 function parseLine(text: string): { value?: Record<string, unknown> } {
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? { value: value as Record<string, unknown> } : {};
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? { value: value as Record<string, unknown> }
+      : {};
   } catch {
     return {};
   }
@@ -79,9 +81,15 @@ function checkLine(
     );
   }
   seen.customIds.add(line.custom_id);
-  if (line.method !== 'POST') return error('invalid_method', `Only POST is supported, got '${line.method}'.`, number, 'method');
+  if (line.method !== 'POST')
+    return error('invalid_method', `Only POST is supported, got '${line.method}'.`, number, 'method');
   if (line.url !== endpoint) {
-    return error('invalid_url', `The url '${line.url}' does not match the batch endpoint '${endpoint}'.`, number, 'url');
+    return error(
+      'invalid_url',
+      `The url '${line.url}' does not match the batch endpoint '${endpoint}'.`,
+      number,
+      'url',
+    );
   }
   if (typeof line.body.model !== 'string' || line.body.model === '') {
     return error('missing_required_parameter', "Missing required parameter: 'body.model'.", number, 'body.model');
@@ -124,12 +132,22 @@ export function validateBatchInput(content: Buffer, endpoint: string, limits: Ba
 
   const fileErrors: BatchErrorEntry[] = [];
   if (content.byteLength > limits.maxBytesPerFile) {
-    fileErrors.push(error('file_too_large', `The input file is ${content.byteLength} bytes; the limit is ${limits.maxBytesPerFile} bytes.`, null));
+    fileErrors.push(
+      error(
+        'file_too_large',
+        `The input file is ${content.byteLength} bytes; the limit is ${limits.maxBytesPerFile} bytes.`,
+        null,
+      ),
+    );
   }
   if (physicalLines.length === 0) fileErrors.push(error('empty_file', 'The batch input file is empty.', null));
   if (physicalLines.length > limits.maxRequestsPerBatch) {
     fileErrors.push(
-      error('too_many_requests_in_file', `The input file has ${physicalLines.length} requests; the limit is ${limits.maxRequestsPerBatch}.`, null),
+      error(
+        'too_many_requests_in_file',
+        `The input file has ${physicalLines.length} requests; the limit is ${limits.maxRequestsPerBatch}.`,
+        null,
+      ),
     );
   }
   if (embeddingInputs > limits.maxEmbeddingInputsPerBatch) {
@@ -141,10 +159,20 @@ export function validateBatchInput(content: Buffer, endpoint: string, limits: Ba
       ),
     );
   }
-  return { submittedLines, lines, model: seen.model, errors: [...fileErrors, ...errors].slice(0, maximumReportedErrors) };
+  return {
+    submittedLines,
+    lines,
+    model: seen.model,
+    errors: [...fileErrors, ...errors].slice(0, maximumReportedErrors),
+  };
 }
 
 function toSubmittedLine(value: Record<string, unknown>): BatchInputLine {
   const body = value.body !== null && typeof value.body === 'object' ? (value.body as Record<string, any>) : {};
-  return { custom_id: value.custom_id as string, method: String(value.method ?? ''), url: String(value.url ?? ''), body };
+  return {
+    custom_id: value.custom_id as string,
+    method: String(value.method ?? ''),
+    url: String(value.url ?? ''),
+    body,
+  };
 }

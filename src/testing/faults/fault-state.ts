@@ -18,7 +18,12 @@ export type HttpOperation = keyof HttpFaults;
 export class FaultState {
   private batchFaults: BatchFaults = {};
   private tokenLimitRemaining = 0;
-  private httpFaultsRemaining: Record<HttpOperation, number> = { upload: 0, createBatch: 0, retrieveBatch: 0, fileContent: 0 };
+  private httpFaultsRemaining: Record<HttpOperation, number> = {
+    upload: 0,
+    createBatch: 0,
+    retrieveBatch: 0,
+    fileContent: 0,
+  };
   /** How often each marker text has fired, across batches and synchronous calls. */
   private readonly markerUses = new Map<string, number>();
 
@@ -75,7 +80,8 @@ export class FaultState {
       if (kind === 'fail_validation') resolved.failValidation = true;
       else if (kind === 'token_limit_exceeded') resolved.tokenLimitExceeded = true;
       else if (kind === 'output_file_missing') resolved.outputFileMissing = true;
-      else if (kind === 'slow') resolved.extraInProgressMs = Math.max(resolved.extraInProgressMs, Number(marker.settings.get('ms')) || 2000);
+      else if (kind === 'slow')
+        resolved.extraInProgressMs = Math.max(resolved.extraInProgressMs, Number(marker.settings.get('ms')) || 2000);
       else if (kind === 'expire' || kind === 'cancel') {
         resolved.stopEarly = { kind, fraction: markerFraction(marker) };
       }
@@ -108,7 +114,10 @@ export class FaultState {
 
   private emulatorStopEarly(): ResolvedBatchFaults['stopEarly'] {
     const { expireAfterFraction, cancelAfterFraction } = this.batchFaults;
-    if (expireAfterFraction !== undefined && (cancelAfterFraction === undefined || expireAfterFraction <= cancelAfterFraction)) {
+    if (
+      expireAfterFraction !== undefined &&
+      (cancelAfterFraction === undefined || expireAfterFraction <= cancelAfterFraction)
+    ) {
       return { kind: 'expire', fraction: clampFraction(expireAfterFraction) };
     }
     if (cancelAfterFraction !== undefined) return { kind: 'cancel', fraction: clampFraction(cancelAfterFraction) };

@@ -9,14 +9,21 @@ const messageSchema = z.looseObject({
   role: z.string(),
   content: z.unknown().optional(),
   tool_call_id: z.string().optional(),
-  tool_calls: z.array(z.looseObject({ id: z.string().optional(), function: z.looseObject({ name: z.string() }).optional() })).nullish(),
+  tool_calls: z
+    .array(z.looseObject({ id: z.string().optional(), function: z.looseObject({ name: z.string() }).optional() }))
+    .nullish(),
 });
 
 const chatRequestSchema = z.looseObject({
   model: z.string().min(1),
   messages: z.array(messageSchema).min(1),
   tools: z
-    .array(z.looseObject({ type: z.string(), function: z.looseObject({ name: z.string(), parameters: z.unknown().optional() }).optional() }))
+    .array(
+      z.looseObject({
+        type: z.string(),
+        function: z.looseObject({ name: z.string(), parameters: z.unknown().optional() }).optional(),
+      }),
+    )
     .nullish(),
   tool_choice: z.unknown().optional(),
   response_format: z
@@ -39,7 +46,10 @@ interface Answer {
 function offeredTools(request: ChatRequest): OfferedTool[] {
   return (request.tools ?? [])
     .filter((tool) => tool.type === 'function' && tool.function)
-    .map((tool) => ({ name: tool.function!.name, parameters: tool.function!.parameters ?? { type: 'object', properties: {} } }));
+    .map((tool) => ({
+      name: tool.function!.name,
+      parameters: tool.function!.parameters ?? { type: 'object', properties: {} },
+    }));
 }
 
 function lastToolResult(messages: ChatMessage[]): { name: string; result: string } | undefined {
@@ -65,7 +75,11 @@ function answer(request: ChatRequest): Answer {
     const argumentsText = JSON.stringify(valueFromSchema(tool.parameters));
     return {
       content: null,
-      toolCall: { id: newIdentifier('call_'), type: 'function', function: { name: tool.name, arguments: argumentsText } },
+      toolCall: {
+        id: newIdentifier('call_'),
+        type: 'function',
+        function: { name: tool.name, arguments: argumentsText },
+      },
       finishReason: 'tool_calls',
     };
   }

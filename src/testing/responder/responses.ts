@@ -18,9 +18,13 @@ const responsesRequestSchema = z.looseObject({
   model: z.string().min(1),
   input: z.union([z.string(), z.array(inputItemSchema)]),
   instructions: z.string().nullish(),
-  tools: z.array(z.looseObject({ type: z.string(), name: z.string().optional(), parameters: z.unknown().optional() })).nullish(),
+  tools: z
+    .array(z.looseObject({ type: z.string(), name: z.string().optional(), parameters: z.unknown().optional() }))
+    .nullish(),
   tool_choice: z.unknown().optional(),
-  text: z.looseObject({ format: z.looseObject({ type: z.string(), schema: z.unknown().optional() }).optional() }).nullish(),
+  text: z
+    .looseObject({ format: z.looseObject({ type: z.string(), schema: z.unknown().optional() }).optional() })
+    .nullish(),
   max_output_tokens: z.number().int().min(1).nullish(),
 });
 
@@ -42,7 +46,8 @@ function lastToolResult(items: InputItem[]): { name: string; result: string } | 
   if (!output) return undefined;
   // With `store: true` the call itself may come back as an item_reference, which carries no name.
   const call = items.find((item) => item.type === 'function_call' && item.call_id === output.call_id);
-  const result = typeof output.output === 'string' ? output.output : textOfContent(output.output) || JSON.stringify(output.output);
+  const result =
+    typeof output.output === 'string' ? output.output : textOfContent(output.output) || JSON.stringify(output.output);
   return { name: call?.name ?? 'function', result };
 }
 
@@ -57,7 +62,11 @@ function messageItem(text: string): Record<string, unknown> {
 }
 
 /** Same precedence as chat: tool call, structured output, tool-result text, echo. */
-function outputFor(request: ResponsesRequest): { output: Record<string, unknown>[]; outputText: string; truncated: boolean } {
+function outputFor(request: ResponsesRequest): {
+  output: Record<string, unknown>[];
+  outputText: string;
+  truncated: boolean;
+} {
   const items = inputItems(request);
   const userText = textOfContent(items.findLast((item) => item.role === 'user')?.content);
   const toolResult = lastToolResult(items);
@@ -91,7 +100,9 @@ function outputFor(request: ResponsesRequest): { output: Record<string, unknown>
 export function respondToResponses(body: Record<string, unknown>): Record<string, unknown> {
   const request = parseInput(responsesRequestSchema, body);
   const { output, outputText, truncated } = outputFor(request);
-  const inputTokens = estimateTokens(allText(request.input) + allText(request.instructions ?? '') + allText(request.tools ?? ''));
+  const inputTokens = estimateTokens(
+    allText(request.input) + allText(request.instructions ?? '') + allText(request.tools ?? ''),
+  );
   const outputTokens = estimateTokens(outputText);
   return {
     id: newIdentifier('resp_', 48),

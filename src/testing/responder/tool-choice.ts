@@ -9,7 +9,11 @@ export interface OfferedTool {
  * The named tool when `tool_choice` names one; otherwise the first tool whose name appears in the user's text (so a
  * prompt can steer which tool runs); otherwise the first tool. None when `tool_choice` is `none` or no tools fit.
  */
-export function chooseTool(tools: readonly OfferedTool[], toolChoice: unknown, userText: string): OfferedTool | undefined {
+export function chooseTool(
+  tools: readonly OfferedTool[],
+  toolChoice: unknown,
+  userText: string,
+): OfferedTool | undefined {
   if (tools.length === 0 || toolChoice === 'none') return undefined;
   const named = namedTool(toolChoice);
   if (named !== undefined) return tools.find((tool) => tool.name === named);

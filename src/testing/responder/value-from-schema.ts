@@ -31,7 +31,11 @@ function asSchema(value: unknown): Schema {
 
 function resolvePointer(root: Schema, reference: string): Schema {
   if (!reference.startsWith('#')) return {};
-  const parts = reference.slice(1).split('/').filter(Boolean).map((part) => decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = reference
+    .slice(1)
+    .split('/')
+    .filter(Boolean)
+    .map((part) => decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~'));
   let current: unknown = root;
   for (const part of parts) {
     if (current === null || typeof current !== 'object') return {};
@@ -50,7 +54,10 @@ function resolve(schema: Schema, context: Context): Schema {
 }
 
 function isNullSchema(schema: Schema): boolean {
-  return typeof schema === 'object' && (schema.type === 'null' || (Array.isArray(schema.enum) && schema.enum.every((value: unknown) => value === null)));
+  return (
+    typeof schema === 'object' &&
+    (schema.type === 'null' || (Array.isArray(schema.enum) && schema.enum.every((value: unknown) => value === null)))
+  );
 }
 
 function mergeAll(schemas: Schema[], context: Context): Record<string, any> {
@@ -129,10 +136,15 @@ function generateObject(schema: Record<string, any>, context: Context): Record<s
 }
 
 function generateArray(schema: Record<string, any>, context: Context): unknown[] {
-  const prefix: Schema[] = Array.isArray(schema.prefixItems) ? schema.prefixItems : Array.isArray(schema.items) ? schema.items : [];
+  const prefix: Schema[] = Array.isArray(schema.prefixItems)
+    ? schema.prefixItems
+    : Array.isArray(schema.items)
+      ? schema.items
+      : [];
   const itemSchema: Schema = Array.isArray(schema.items) ? (schema.additionalItems ?? {}) : (schema.items ?? {});
   const minimum = schema.minItems ?? 0;
-  const preferred = context.depth < optionalPropertyDepth ? Math.max(minimum, prefix.length, 1) : Math.max(minimum, prefix.length);
+  const preferred =
+    context.depth < optionalPropertyDepth ? Math.max(minimum, prefix.length, 1) : Math.max(minimum, prefix.length);
   const count = Math.min(preferred, schema.maxItems ?? Number.POSITIVE_INFINITY);
   const name = context.name.endsWith('s') ? context.name.slice(0, -1) : context.name;
   return Array.from({ length: count }, (_, index) =>
@@ -152,7 +164,8 @@ function generateNumber(schema: Record<string, any>, integer: boolean, index: nu
       : schema.maximum;
   let value = (lower ?? (upper !== undefined ? Math.min(upper, 1) : 1)) + index;
   if (integer) value = Math.ceil(value);
-  if (typeof schema.multipleOf === 'number' && schema.multipleOf > 0) value = Math.ceil(value / schema.multipleOf) * schema.multipleOf;
+  if (typeof schema.multipleOf === 'number' && schema.multipleOf > 0)
+    value = Math.ceil(value / schema.multipleOf) * schema.multipleOf;
   if (upper !== undefined && value > upper) {
     value = typeof schema.multipleOf === 'number' ? Math.floor(upper / schema.multipleOf) * schema.multipleOf : upper;
     if (integer) value = Math.floor(value);
@@ -181,7 +194,24 @@ const formatExamples: Record<string, string> = {
   byte: 'c2FtcGxl',
 };
 
-const patternCandidates = ['sample', 'a', 'A', '0', '1', 'abc', 'ABC', '123', 'a1', 'sample_1', 'sample-1', 'AB12', '2024-01-01', 'user@example.com', 'https://example.com/', ''];
+const patternCandidates = [
+  'sample',
+  'a',
+  'A',
+  '0',
+  '1',
+  'abc',
+  'ABC',
+  '123',
+  'a1',
+  'sample_1',
+  'sample-1',
+  'AB12',
+  '2024-01-01',
+  'user@example.com',
+  'https://example.com/',
+  '',
+];
 
 function fitLength(text: string, schema: Record<string, any>): string {
   const padded = text.padEnd(schema.minLength ?? 0, 'x');

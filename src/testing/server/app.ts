@@ -36,7 +36,10 @@ export function createApp(emulator: EmulatorContext): Hono {
   registerSyncRoutes(app, emulator);
 
   app.notFound((context) =>
-    context.json(openAIErrorBody(`Invalid URL (${context.req.method} ${context.req.path})`, 'invalid_request_error'), 404),
+    context.json(
+      openAIErrorBody(`Invalid URL (${context.req.method} ${context.req.path})`, 'invalid_request_error'),
+      404,
+    ),
   );
   app.onError((error, context) => {
     if (error instanceof ApiError) return context.json(error.body, error.status as ContentfulStatusCode);

@@ -43,7 +43,12 @@ export function registerFileRoutes(app: Hono, emulator: EmulatorContext): void {
       throw invalidRequest('Invalid file format for Batch API. Must be .jsonl', 'file');
     }
     const content = Buffer.from(await upload.file.arrayBuffer());
-    const file = emulator.files.add({ purpose: upload.purpose, filename: upload.file.name, content, expiresAfterSeconds: seconds });
+    const file = emulator.files.add({
+      purpose: upload.purpose,
+      filename: upload.file.name,
+      content,
+      expiresAfterSeconds: seconds,
+    });
     emulator.recorder.addFile({ id: file.id, purpose: file.purpose, bytes: file.bytes, filename: file.filename });
     return jsonResponse(context, fileObject(file));
   });

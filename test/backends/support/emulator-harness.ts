@@ -7,7 +7,10 @@ import {
   type OpenAIBackendSettings,
   type OpenAIBatchPoll,
 } from '../../../src/backends/openai/index.js';
-import type { OpenAIBatchRequest as BatchRequest, OpenAISubmittedBatch as SubmittedBatch } from '../../../src/backends/openai/index.js';
+import type {
+  OpenAIBatchRequest as BatchRequest,
+  OpenAISubmittedBatch as SubmittedBatch,
+} from '../../../src/backends/openai/index.js';
 import { defaultTimings, startOpenAIBatchEmulator } from '../../../src/testing/index.js';
 import type { EmulatorOptions, RunningEmulator } from '../../../src/testing/types.js';
 
@@ -22,7 +25,11 @@ export interface EmulatorHarness {
   client: OpenAI;
   backend(settings?: OpenAIBackendSettings): OpenAIBackend;
   /** Plans and submits; every submitted custom id is expected in the emulator exactly once per call of this. */
-  submitAll(backend: OpenAIBackend, requests: BatchRequest[], metadata?: Record<string, string>): Promise<SubmittedBatch[]>;
+  submitAll(
+    backend: OpenAIBackend,
+    requests: BatchRequest[],
+    metadata?: Record<string, string>,
+  ): Promise<SubmittedBatch[]>;
   /** Records that requests were submitted again on purpose (a retry), so the exactly-once check expects it. */
   expectSubmitted(customIds: readonly string[]): void;
 }

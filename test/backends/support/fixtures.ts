@@ -25,7 +25,11 @@ export async function parsedFixture(name: string): Promise<BatchOutputLine[]> {
   return lines;
 }
 
-export function chatRequest(customId: string, model = 'gpt-4o-mini', content = `Say hello to ${customId}.`): BatchRequest {
+export function chatRequest(
+  customId: string,
+  model = 'gpt-4o-mini',
+  content = `Say hello to ${customId}.`,
+): BatchRequest {
   return {
     customId,
     payload: { url: '/v1/chat/completions', body: { model, messages: [{ role: 'user', content }], temperature: 0 } },

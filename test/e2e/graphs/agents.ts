@@ -49,7 +49,10 @@ export const single = new StateGraph(State).addNode('ask', ask).addEdge('__start
 export const sequential = new StateGraph(State)
   .addNode('twice', async (state) => {
     const first = await generateText({ model: chatOrResponses(state), prompt: `${state.prompt} (first)` });
-    const second = await generateText({ model: chatOrResponses(state), prompt: `${state.prompt} (second) after: ${first.text}` });
+    const second = await generateText({
+      model: chatOrResponses(state),
+      prompt: `${state.prompt} (second) after: ${first.text}`,
+    });
     return { results: [{ text: first.text }, { text: second.text }] };
   })
   .addEdge('__start__', 'twice')
@@ -57,7 +60,9 @@ export const sequential = new StateGraph(State)
 
 export const fanout = new StateGraph(State)
   .addNode('ask', ask)
-  .addConditionalEdges('__start__', (state) => state.prompts.map((prompt) => new Send('ask', { ...state, prompt, prompts: [] })))
+  .addConditionalEdges('__start__', (state) =>
+    state.prompts.map((prompt) => new Send('ask', { ...state, prompt, prompts: [] })),
+  )
   .compile();
 
 const weather = tool({
@@ -95,7 +100,11 @@ const ticket = z.object({ category: z.enum(['billing', 'bug', 'other']), urgent:
 export const structured = new StateGraph(State)
   .addNode('classify', async (state) => {
     const object = await generateObject({ model: chatOrResponses(state), schema: ticket, prompt: state.prompt });
-    const output = await generateText({ model: chatOrResponses(state), output: Output.object({ schema: ticket }), prompt: `${state.prompt} again` });
+    const output = await generateText({
+      model: chatOrResponses(state),
+      output: Output.object({ schema: ticket }),
+      prompt: `${state.prompt} again`,
+    });
     return { results: [{ generateObject: object.object, outputObject: output.output }] };
   })
   .addEdge('__start__', 'classify')
@@ -103,7 +112,10 @@ export const structured = new StateGraph(State)
 
 export const embeddings = new StateGraph(State)
   .addNode('embed', async (state) => {
-    const result = await embedMany({ model: model(state.bridge).embedding('text-embedding-3-small'), values: state.prompts });
+    const result = await embedMany({
+      model: model(state.bridge).embedding('text-embedding-3-small'),
+      values: state.prompts,
+    });
     return { results: [{ embeddings: result.embeddings, usage: result.usage }] };
   })
   .addEdge('__start__', 'embed')
@@ -112,7 +124,11 @@ export const embeddings = new StateGraph(State)
 export const streaming = new StateGraph(State)
   .addNode('stream', async (state) => {
     const errors: string[] = [];
-    const result = streamText({ model: chatOrResponses(state), prompt: state.prompt, onError: ({ error }) => void errors.push(String(error)) });
+    const result = streamText({
+      model: chatOrResponses(state),
+      prompt: state.prompt,
+      onError: ({ error }) => void errors.push(String(error)),
+    });
     for await (const part of result.fullStream) {
       if (part.type === 'error') errors.push(String(part.error));
     }

@@ -6,7 +6,10 @@ const State = Annotation.Root({
   prompt: Annotation<string>(),
   bridge: Annotation<string | undefined>(),
   busyMs: Annotation<number | undefined>(),
-  results: Annotation<Array<Record<string, unknown>>>({ reducer: (left, right) => left.concat(right), default: () => [] }),
+  results: Annotation<Array<Record<string, unknown>>>({
+    reducer: (left, right) => left.concat(right),
+    default: () => [],
+  }),
 });
 type AgentState = typeof State.State;
 

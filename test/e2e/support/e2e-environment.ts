@@ -41,7 +41,9 @@ export interface E2EEnvironment {
 export const testApiKey = 'sk-test-batch-bridge-e2e-0123456789';
 
 /** A real `langgraphjs dev` server whose bridges talk to a real (offline) OpenAI Batch API emulator. */
-export async function startE2EEnvironment(options: { emulator?: EmulatorOptions; graphs?: Record<string, string> } = {}): Promise<E2EEnvironment> {
+export async function startE2EEnvironment(
+  options: { emulator?: EmulatorOptions; graphs?: Record<string, string> } = {},
+): Promise<E2EEnvironment> {
   const emulator = await startOpenAIBatchEmulator({ apiKey: testApiKey, ...options.emulator });
   const directory = await mkdtemp(path.join(tmpdir(), 'batch-bridge-e2e-'));
   const earlierLogs: string[] = [];
@@ -84,7 +86,12 @@ export async function startE2EEnvironment(options: { emulator?: EmulatorOptions;
 }
 
 /** Polls until `check` returns a value other than undefined. */
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 60_000,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -122,5 +129,7 @@ export async function finishedThread(client: Client, threadId: string, timeoutMs
 
 /** Batch lines (across every batch the emulator received) whose body mentions `tag`. */
 export function linesMentioning(emulator: RunningEmulator, tag: string) {
-  return emulator.record().batches.flatMap((batch) => batch.lines.filter((line) => JSON.stringify(line.body).includes(tag)));
+  return emulator
+    .record()
+    .batches.flatMap((batch) => batch.lines.filter((line) => JSON.stringify(line.body).includes(tag)));
 }

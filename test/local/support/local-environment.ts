@@ -32,7 +32,13 @@ export async function startLocalEnvironment(options: { emulator?: EmulatorOption
         baseURL: emulator.baseURL,
         apiKey: testApiKey,
         ...settings,
-        local: { directory, maxWaitMs: 20, pollIntervalMs: 25, log: (line) => void lines.push(line), ...settings.local },
+        local: {
+          directory,
+          maxWaitMs: 20,
+          pollIntervalMs: 25,
+          log: (line) => void lines.push(line),
+          ...settings.local,
+        },
       }),
     async close() {
       await closeLocalBatchers();
@@ -42,7 +48,11 @@ export async function startLocalEnvironment(options: { emulator?: EmulatorOption
 }
 
 /** Polls until `check` returns a value other than undefined. */
-export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await check();

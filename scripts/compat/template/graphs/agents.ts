@@ -11,7 +11,10 @@ const State = Annotation.Root({
   prompt: Annotation<string>(),
   prompts: Annotation<string[]>(),
   api: Annotation<'chat' | 'responses' | undefined>(),
-  results: Annotation<Array<Record<string, unknown>>>({ reducer: (left, right) => left.concat(right), default: () => [] }),
+  results: Annotation<Array<Record<string, unknown>>>({
+    reducer: (left, right) => left.concat(right),
+    default: () => [],
+  }),
 });
 type AgentState = typeof State.State;
 
@@ -20,17 +23,31 @@ type AgentState = typeof State.State;
 const nodeVersion = (globalThis as { process?: { version?: string } }).process?.version;
 
 // The one-line swap: these were `openai('gpt-4o-mini')` and `openai.chat('gpt-4o-mini')`.
-const model = (state: AgentState) => (state.api === 'responses' ? batchOpenAI('gpt-4o-mini') : batchOpenAI.chat('gpt-4o-mini'));
+const model = (state: AgentState) =>
+  state.api === 'responses' ? batchOpenAI('gpt-4o-mini') : batchOpenAI.chat('gpt-4o-mini');
 
 async function ask(state: AgentState) {
   try {
     const result = await generateText({ model: model(state), prompt: state.prompt });
     const { text, finishReason, usage } = result;
-    return { results: [{ prompt: state.prompt, text, finishReason, usage, batchBridge: result.providerMetadata?.batchBridge, nodeVersion }] };
+    return {
+      results: [
+        {
+          prompt: state.prompt,
+          text,
+          finishReason,
+          usage,
+          batchBridge: result.providerMetadata?.batchBridge,
+          nodeVersion,
+        },
+      ],
+    };
   } catch (error) {
     // A failed batch line must reach the caller as the APICallError `openai(...)` would have thrown.
     if (!APICallError.isInstance(error)) throw error;
-    return { results: [{ prompt: state.prompt, error: { statusCode: error.statusCode, isRetryable: error.isRetryable } }] };
+    return {
+      results: [{ prompt: state.prompt, error: { statusCode: error.statusCode, isRetryable: error.isRetryable } }],
+    };
   }
 }
 
@@ -38,7 +55,9 @@ export const single = new StateGraph(State).addNode('ask', ask).addEdge('__start
 
 export const fanout = new StateGraph(State)
   .addNode('ask', ask)
-  .addConditionalEdges('__start__', (state) => state.prompts.map((prompt) => new Send('ask', { ...state, prompt, prompts: [] })))
+  .addConditionalEdges('__start__', (state) =>
+    state.prompts.map((prompt) => new Send('ask', { ...state, prompt, prompts: [] })),
+  )
   .compile();
 
 const weather = tool({
@@ -49,7 +68,12 @@ const weather = tool({
 
 export const tools = new StateGraph(State)
   .addNode('loop', async (state) => {
-    const result = await generateText({ model: model(state), prompt: state.prompt, tools: { weather }, stopWhen: stepCountIs(4) });
+    const result = await generateText({
+      model: model(state),
+      prompt: state.prompt,
+      tools: { weather },
+      stopWhen: stepCountIs(4),
+    });
     const toolResults = result.steps.flatMap((step) => step.toolResults.map((toolResult) => toolResult.output));
     return { results: [{ text: result.text, steps: result.steps.length, toolResults }] };
   })
@@ -61,7 +85,11 @@ const ticket = z.object({ category: z.enum(['billing', 'bug', 'other']), urgent:
 export const structured = new StateGraph(State)
   .addNode('classify', async (state) => {
     const object = await generateObject({ model: model(state), schema: ticket, prompt: state.prompt });
-    const output = await generateText({ model: model(state), output: Output.object({ schema: ticket }), prompt: `${state.prompt} again` });
+    const output = await generateText({
+      model: model(state),
+      output: Output.object({ schema: ticket }),
+      prompt: `${state.prompt} again`,
+    });
     return { results: [{ generateObject: object.object, outputObject: output.output }] };
   })
   .addEdge('__start__', 'classify')
