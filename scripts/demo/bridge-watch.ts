@@ -45,6 +45,7 @@ export class BridgeWatch {
     this.baseline ??= totals;
     const live = new Set<string>();
     for (const batch of state?.batches ?? []) {
+      if (batch.batchId === null) continue; // being created: shown once the API has answered
       // A batch submitted before this run belongs to someone else's traffic.
       if (Date.parse(batch.submittedAt) < this.startedAt - 1000 && !this.batches.has(batch.batchId)) continue;
       live.add(batch.batchId);

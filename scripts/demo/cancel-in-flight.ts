@@ -10,9 +10,9 @@ import { cancelBatchRequests } from '../../src/agent/index.js';
 export async function cancelBatchesInFlight(client: Client, bridge: string, timeoutMs = 15_000): Promise<string[]> {
   const readState = async () =>
     (await client.threads.getState(bridgeThreadId(bridge)).catch(() => undefined))?.values as BridgeState | undefined;
-  const batchIds = ((await readState())?.batches ?? [])
-    .filter((batch) => !batch.cancelRequested)
-    .map((batch) => batch.batchId);
+  const batchIds = ((await readState())?.batches ?? []).flatMap((batch) =>
+    batch.cancelRequested || batch.batchId === null ? [] : [batch.batchId],
+  );
   if (batchIds.length === 0) return [];
   await cancelBatchRequests(client, { batchIds, bridge, reason: 'the demo was stopped (Ctrl-C)' });
   const deadline = Date.now() + timeoutMs;

@@ -89,5 +89,18 @@ export interface BatchBackend<Payload = unknown> {
   findSubmitted?(submissionTag: string, since: number): Promise<string | null>;
 }
 
+/**
+ * True for an error of submit() after which the batch may exist all the same (a create that timed out or answered
+ * 5xx). The engine then keeps the submission for `findSubmitted` instead of submitting its requests again. A
+ * backend's error says so with a `submissionMayExist: true` property.
+ */
+export function submissionMayExist(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { submissionMayExist?: unknown }).submissionMayExist === true
+  );
+}
+
 /** The metadata key that ties a batch to the submission the engine recorded before creating it. */
 export const submissionMetadataKey = 'batch_bridge_submission';

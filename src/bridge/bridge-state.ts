@@ -2,7 +2,13 @@ import { Annotation } from '@langchain/langgraph';
 
 /** A batch the bridge submitted and still polls. */
 export interface InFlightBatch {
-  batchId: string;
+  /**
+   * The tag this submission carries in the batch's metadata, chosen before the API is asked: a bridge that died before
+   * it learned the batch id finds the batch by it (recover-submissions.ts).
+   */
+  submissionTag: string;
+  /** null from just before the batch is created until the API's answer is recorded. */
+  batchId: string | null;
   label: string;
   status: string;
   requestCount: number;

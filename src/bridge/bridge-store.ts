@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { BaseStore, Operation } from '@langchain/langgraph';
 import type { DeliveredOutcome } from '../core/index.js';
 import { bridgeNamespace, inboxNamespace, wakeKey, wakeNamespace } from '../protocol/index.js';
@@ -10,6 +9,7 @@ import type { InFlightBatch } from './bridge-state.js';
  * shared with the waiting nodes, in protocol/langgraph-internals.ts.
  */
 
+/** `submitted` from just before its batch is created; the batch record says whether the API has answered yet. */
 export type RequestStatus = 'queued' | 'submitted' | 'delivering' | 'delivered';
 
 export interface RequestRecord {
@@ -22,11 +22,15 @@ export interface RequestRecord {
   payload?: unknown;
   bytes: number;
   queuedAt: number;
+  /** Arrival order among requests taken in by one run (see QueueEntry). */
+  sequence?: number;
   /** The attempt being made (1 for the first submission). */
   attempt: number;
   status: RequestStatus;
   batchId: string | null;
   customId: string | null;
+  /** The submission the request is a line of, while `submitted`. */
+  submissionTag?: string | null;
   submittedAt: number | null;
   /** Present while the outcome waits for its resume run to be accepted. */
   delivery?: DeliveredOutcome;
@@ -35,6 +39,8 @@ export interface RequestRecord {
 export interface QueueEntry {
   requestKey: string;
   queuedAt: number;
+  /** Arrival order among requests queued in the same millisecond (their order in the run that took them in). */
+  sequence?: number;
   bytes: number;
   /** Not to be submitted before this time (backoff after token_limit_exceeded). */
   notBefore?: number;
@@ -42,6 +48,8 @@ export interface QueueEntry {
 
 export interface BatchMember {
   requestKey: string;
+  /** 1-based line of the uploaded input file: a failed validation names lines, not custom ids. */
+  line: number;
 }
 
 export interface OutboxEntry {
@@ -60,6 +68,16 @@ function asItem(value: object): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** The queue entry of a queued request; `notBefore` holds it back after a token limit. */
+export function queueEntryOf(record: RequestRecord, notBefore?: number): QueueEntry {
+  const { requestKey, queuedAt, sequence, bytes } = record;
+  return { requestKey, queuedAt, sequence, bytes, ...(notBefore === undefined ? {} : { notBefore }) };
+}
+
+function sameNamespace(left: string[], right: string[]): boolean {
+  return left.length === right.length && left.every((label, index) => label === right[index]);
+}
+
 export class BridgeStore {
   constructor(
     private readonly store: BaseStore,
@@ -70,9 +88,9 @@ export class BridgeStore {
     return bridgeNamespace(this.bridge, ...labels);
   }
 
-  /** Namespace labels may not hold '.' or ':', which batch ids of other APIs might. */
-  private batchNamespace(batchId: string): string[] {
-    return this.namespace('batch', createHash('sha256').update(batchId).digest('hex').slice(0, 24));
+  /** The lines of one submission, under its tag (a UUID: a valid label, known before the batch id is). */
+  private membersNamespace(submissionTag: string): string[] {
+    return this.namespace('members', submissionTag);
   }
 
   /**
@@ -119,20 +137,29 @@ export class BridgeStore {
     return { namespace: this.namespace('queue'), key: requestKey, value: null };
   }
 
+  /** The queue, oldest first: by the time each request was queued, never by the store's search order. */
   async listQueue(limit: number): Promise<QueueEntry[]> {
-    return this.listAll<QueueEntry>(this.namespace('queue'), limit);
+    const entries = await this.listAll<QueueEntry>(this.namespace('queue'), limit);
+    return entries.sort(
+      (left, right) =>
+        left.queuedAt - right.queuedAt ||
+        (left.sequence ?? 0) - (right.sequence ?? 0) ||
+        (left.requestKey < right.requestKey ? -1 : 1),
+    );
   }
 
-  putBatchMember(batchId: string, customId: string, member: BatchMember): Operation {
-    return { namespace: this.batchNamespace(batchId), key: customId, value: asItem(member) };
+  putBatchMember(submissionTag: string, customId: string, member: BatchMember): Operation {
+    return { namespace: this.membersNamespace(submissionTag), key: customId, value: asItem(member) };
   }
 
-  deleteBatchMember(batchId: string, customId: string): Operation {
-    return { namespace: this.batchNamespace(batchId), key: customId, value: null };
+  deleteBatchMember(submissionTag: string, customId: string): Operation {
+    return { namespace: this.membersNamespace(submissionTag), key: customId, value: null };
   }
 
-  async listBatchMembers(batchId: string, expected: number): Promise<Map<string, BatchMember>> {
-    const items = await this.listAllItems<BatchMember>(this.batchNamespace(batchId), expected + 1);
+  /** The lines of a submission by custom id, in the order of its input file (whatever order the store returns). */
+  async listBatchMembers(submissionTag: string, expected: number): Promise<Map<string, BatchMember>> {
+    const items = await this.listAllItems<BatchMember>(this.membersNamespace(submissionTag), expected + 1);
+    items.sort((left, right) => left.value.line - right.value.line);
     return new Map(items.map((item) => [item.key, item.value]));
   }
 
@@ -148,7 +175,7 @@ export class BridgeStore {
     return this.listAll<OutboxEntry>(this.namespace('outbox'), limit);
   }
 
-  /** Requests waiting in the inbox, oldest first, with their keys. */
+  /** Requests waiting in the inbox, with their keys (in no particular order: each carries its queuedAt). */
   async listInbox(bridgeThreadId: string, limit: number): Promise<Array<{ key: string; value: unknown }>> {
     return this.listAllItems<unknown>(inboxNamespace(bridgeThreadId), limit);
   }
@@ -163,11 +190,11 @@ export class BridgeStore {
   }
 
   putBatch(batch: InFlightBatch): Operation {
-    return { namespace: this.namespace('batches'), key: batch.batchId, value: asItem(batch) };
+    return { namespace: this.namespace('batches'), key: batch.submissionTag, value: asItem(batch) };
   }
 
-  deleteBatch(batchId: string): Operation {
-    return { namespace: this.namespace('batches'), key: batchId, value: null };
+  deleteBatch(submissionTag: string): Operation {
+    return { namespace: this.namespace('batches'), key: submissionTag, value: null };
   }
 
   async listBatches(): Promise<InFlightBatch[]> {
@@ -178,20 +205,21 @@ export class BridgeStore {
     return (await this.listAllItems<T>(namespace, limit)).map((item) => item.value);
   }
 
+  /**
+   * Every item of exactly this namespace, up to `limit`. A prefix search also returns deeper namespaces, and on
+   * PostgresStore any namespace whose text starts the same (`queue` would find `queue2`): only exact matches count.
+   * Paging goes by the raw result count; an item seen twice (the store's order shifted between pages) is kept once.
+   */
   private async listAllItems<T>(namespace: string[], limit: number): Promise<Array<{ key: string; value: T }>> {
     const pageSize = 1000;
-    const items: Array<{ key: string; value: T }> = [];
-    while (items.length < limit) {
-      const page = await this.store.search(namespace, {
-        limit: Math.min(pageSize, limit - items.length),
-        offset: items.length,
-      });
+    const items = new Map<string, T>();
+    for (let offset = 0; items.size < limit; offset += pageSize) {
+      const page = await this.store.search(namespace, { limit: pageSize, offset });
       for (const item of page) {
-        // A prefix search also returns deeper namespaces; keep this one only.
-        if (item.namespace.length === namespace.length) items.push({ key: item.key, value: item.value as T });
+        if (items.size < limit && sameNamespace(item.namespace, namespace)) items.set(item.key, item.value as T);
       }
       if (page.length < pageSize) break;
     }
-    return items;
+    return [...items].map(([key, value]) => ({ key, value }));
   }
 }

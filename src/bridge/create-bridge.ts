@@ -13,6 +13,7 @@ import { deliverOutcomes } from './steps/deliver-outcomes.js';
 import { flushQueue, recountQueue } from './steps/flush-queue.js';
 import { ingestRequests } from './steps/ingest-requests.js';
 import { pollBatches } from './steps/poll-batches.js';
+import { recoverSubmissions } from './steps/recover-submissions.js';
 import { scheduleTick } from './steps/schedule-tick.js';
 
 /** The compiled bridge graph: one node, `bridge`, over the bridge's state. Export it and register it in langgraph.json. */
@@ -92,14 +93,21 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
     if (event.type === 'tick') {
       if (event.at === undefined || event.at === draft.nextTickAt) draft.nextTickAt = null;
       draft.lastTickAt = new Date(context.now()).toISOString();
-      // The store is the record; a tick rebuilds the summary from it in case an earlier run stopped half-way.
-      draft.batches = await context.store.listBatches();
-      await recountQueue(context);
     }
-    // Every run takes in the inbox (requests handed over through the store), so a tick or a cancel sees them too.
     const handedOver = event.type === 'hand_over' || event.type === 'submit' ? event.requests : [];
-    await ingestRequests(context, handedOver);
-    const steps: Array<[string, () => Promise<void>]> = [];
+    const steps: Array<[string, () => Promise<void>]> = [
+      // The store is the record: a run that died half-way left its checkpoint behind, not its store writes.
+      [
+        'reading the store',
+        async () => {
+          draft.batches = await context.store.listBatches();
+          if (event.type === 'tick') await recountQueue(context);
+        },
+      ],
+      // Every run takes in the inbox (requests handed over through the store), so a tick or a cancel sees them too.
+      ['taking in requests', () => ingestRequests(context, handedOver)],
+      ['recovering submissions', () => recoverSubmissions(context)],
+    ];
     if (event.type === 'cancel') steps.push(['cancelling', () => cancelRequests(context, event)]);
     if (event.type === 'tick' || event.type === 'cancel')
       steps.push(['polling', () => pollBatches(context, { force: event.type === 'cancel' })]);
@@ -112,7 +120,9 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
       try {
         await step();
       } catch (error) {
-        // One failing step must not keep the others from running: outcomes still get delivered, ticks scheduled.
+        // Input the bridge cannot read fails the run (nothing was changed); anything else must not keep the other
+        // steps from running: outcomes still get delivered and the next tick scheduled.
+        if (error instanceof BridgeInputError) throw error;
         recordError(context, `Bridge step '${what}' failed: ${errorMessage(error)}`);
       }
     }

@@ -42,7 +42,7 @@ export function formatBridgeStatus(
       batch.pollFailures > 0 ? `${batch.pollFailures} failed poll(s)` : '',
     ].filter(Boolean);
     lines.push(
-      `    ${batch.batchId}  ${batch.status.padEnd(11)}  ${counts}  ${batch.label}  submitted ${relative(Date.parse(batch.submittedAt), now)}, ${polled}` +
+      `    ${batch.batchId ?? `(being created, tag ${batch.submissionTag})`}  ${batch.status.padEnd(11)}  ${counts}  ${batch.label}  submitted ${relative(Date.parse(batch.submittedAt), now)}, ${polled}` +
         (notes.length ? `  (${notes.join(', ')})` : ''),
     );
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BatchApiError, type OpenAIBackend, type OpenAIBatchGroup } from '../backends/openai/index.js';
-import { submissionMetadataKey } from '../backends/types.js';
+import type { OpenAIBackend, OpenAIBatchGroup } from '../backends/openai/index.js';
+import { submissionMayExist, submissionMetadataKey } from '../backends/types.js';
 import { customIdOf, deliveredOutcome, planQueue } from '../core/index.js';
 import type { BatcherContext } from './batcher-context.js';
 import type { PendingRequest, WatchedRequest } from './pending-request.js';
@@ -76,18 +76,10 @@ async function submitGroup(
     // The backend has retried transient failures already, so the calls fail now. A create that got no clear answer
     // may have made the batch anyway: its record stays for the next run to look up; otherwise it goes, and the next
     // run submits again.
-    if (!mayHaveCreatedBatch(error)) store.forgetSubmission(submissionId);
+    if (!submissionMayExist(error)) store.forgetSubmission(submissionId);
     for (const pending of requests) context.fail(pending, error);
   } finally {
     store.submitting.delete(submissionId);
     finished();
   }
-}
-
-function mayHaveCreatedBatch(error: unknown): boolean {
-  return (
-    error instanceof BatchApiError &&
-    error.operation === 'createBatch' &&
-    (error.status === undefined || error.status >= 500)
-  );
 }

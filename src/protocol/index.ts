@@ -7,3 +7,4 @@ export {
 } from './bridge-events.js';
 export { bridgeThreadId } from './bridge-identity.js';
 export * from './langgraph-internals.js';
+export { storeLabel, idFromStoreLabel } from './store-label.js';

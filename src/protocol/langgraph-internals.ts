@@ -1,3 +1,5 @@
+import { storeLabel } from './store-label.js';
+
 /**
  * Every LangGraph detail batch-bridge relies on that is not a documented public API, in one place, each with why it is
  * needed. Verified on @langchain/langgraph 1.7.3 and @langchain/langgraph-api 1.5.1 (`langgraphjs dev`); the e2e
@@ -22,22 +24,28 @@ export const strictResumeKey = '__pregel_strict_resume';
 export const defaultBridge = 'batch_bridge';
 
 /**
- * The store layout both sides read. Namespaces under [storeRoot, bridge graph id]:
- *   requests        requestKey → RequestRecord   (the request, its attempt and status; kept slim after delivery)
- *   queue           requestKey → QueueEntry      (requests waiting to be submitted)
- *   batch, <hash>   customId   → BatchMember     (which request a line of a submitted batch belongs to)
- *   outbox          requestKey → OutboxEntry     (outcomes whose resume run is not accepted yet)
- *   batches         batchId    → InFlightBatch   (batches to poll; written the moment the API accepts one)
+ * The store layout both sides read. Every label is valid on every LangGraph store: fixed words, or ids passed through
+ * storeLabel (`batch_bridge` is `batch~5Fbridge`: PostgresStore refuses `_`). No searched label is a prefix of another
+ * (PostgresStore's prefix search is a text match), and reads keep only items of the exact namespace asked for.
+ *
+ * Under [storeRoot, 'bridge', storeLabel(bridge graph id)]:
+ *   requests          requestKey → RequestRecord  (the request, its attempt and status; kept slim after delivery)
+ *   queue             requestKey → QueueEntry     (requests waiting to be submitted; ordered by queuedAt, not store)
+ *   members, <tag>    customId   → BatchMember    (the request and input-file line of each line of a submission)
+ *   outbox            requestKey → OutboxEntry    (outcomes whose resume run is not accepted yet)
+ *   batches           tag        → InFlightBatch  (written before the API is asked; the batch id once it answers)
  *
  * and, keyed by the bridge's thread (which a node knows from the address it hands over to, where the bridge's graph
  * id may differ from the assistant id the node was given):
- *   [storeRoot, '_inbox', thread]  requestKey → HandOver    (written by waiting nodes, taken in by the next bridge run)
- *   [storeRoot, '_wake', thread]   wakeKey    → WakeMarker  (present while an inbox run is coming and has not started)
+ *   [storeRoot, 'inbox', thread]  requestKey → HandOver    (written by waiting nodes, taken in by the next bridge run)
+ *   [storeRoot, 'wake', thread]   wakeKey    → WakeMarker  (present while an inbox run is coming and has not started)
+ *
+ * batch-bridge 0.1 used the root `batch_bridge`, which PostgresStore refuses; its data is not migrated (README).
  */
-export const storeRoot = 'batch_bridge';
+export const storeRoot = 'batch-bridge';
 
 export function bridgeNamespace(bridge: string, ...labels: string[]): string[] {
-  return [storeRoot, bridge, ...labels];
+  return [storeRoot, 'bridge', storeLabel(bridge), ...labels];
 }
 
 /** Where the bridge records each request it knows; a node that runs again looks here before handing over again. */
@@ -46,11 +54,11 @@ export function requestsNamespace(bridge: string): string[] {
 }
 
 export function inboxNamespace(bridgeThreadId: string): string[] {
-  return [storeRoot, '_inbox', bridgeThreadId];
+  return [storeRoot, 'inbox', storeLabel(bridgeThreadId)];
 }
 
 export function wakeNamespace(bridgeThreadId: string): string[] {
-  return [storeRoot, '_wake', bridgeThreadId];
+  return [storeRoot, 'wake', storeLabel(bridgeThreadId)];
 }
 
 export const wakeKey = 'coming';

@@ -13,6 +13,7 @@ const state: BridgeState = {
   backoffUntil: now + 60_000,
   batches: [
     {
+      submissionTag: '7f1c2a9e-0000-4000-8000-000000000001',
       batchId: 'batch_abc',
       label: '/v1/chat/completions gpt-4o-mini',
       status: 'in_progress',

@@ -5,7 +5,7 @@ import { Annotation, Command, interrupt, StateGraph, type LangGraphRunnableConfi
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { PostgresStore } from '@langchain/langgraph-checkpoint-postgres/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeLabel } from '../../src/core/store-label.js';
+import { storeLabel } from '../../src/protocol/store-label.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 
 let database: TestDatabase | undefined;

@@ -4,7 +4,7 @@
 import { BaseStore, InMemoryStore } from '@langchain/langgraph';
 import { PostgresStore } from '@langchain/langgraph-checkpoint-postgres/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idFromStoreLabel, storeLabel } from '../../src/core/store-label.js';
+import { idFromStoreLabel, storeLabel } from '../../src/protocol/store-label.js';
 import { ChaosStore, ChaosWriteError } from '../support/chaos-store.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 

@@ -77,6 +77,11 @@ export class BatchApiError extends BatchBackendError {
     this.status = options.status;
     this.attempts = options.attempts;
   }
+
+  /** A create that got no clear answer (no status, or 5xx) may have made the batch anyway. */
+  get submissionMayExist(): boolean {
+    return this.operation === 'createBatch' && (this.status === undefined || this.status >= 500);
+  }
 }
 
 /**

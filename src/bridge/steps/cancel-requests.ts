@@ -67,7 +67,7 @@ export async function cancelRequests(context: BridgeRunContext, cancel: CancelRe
       const cancelled = { ...batch, cancelRequested: true };
       await context.store.run([context.store.putBatch(cancelled)]);
       context.state.batches = context.state.batches.map((inFlight) =>
-        inFlight.batchId === batchId ? cancelled : inFlight,
+        inFlight.submissionTag === batch.submissionTag ? cancelled : inFlight,
       );
     } catch (error) {
       recordError(context, `Cancelling batch ${batchId} failed: ${errorMessage(error)}`);

@@ -1,14 +1,14 @@
 import type { Operation } from '@langchain/langgraph';
-import { customIdOf, errorMessage, planQueue, shouldFlush } from '../../core/index.js';
-import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
-import type { InFlightBatch } from '../bridge-state.js';
+import { customIdOf, planQueue, shouldFlush } from '../../core/index.js';
+import type { BridgeRunContext } from '../bridge-run-context.js';
 import type { QueueEntry, RequestRecord } from '../bridge-store.js';
 import { deliveryOperations } from './queue-delivery.js';
+import { submitBatch } from './submit-batch.js';
 
 /**
  * Submits the queue when the flush policy says so: the core plans the ready requests into batches (grouped by the
- * backend, within its limits and `maxRequests`), and each becomes one batch. A batch the API refuses stays queued for
- * the next tick.
+ * backend, within its limits and `maxRequests`), and each becomes one batch (submit-batch.ts). A batch the API refuses
+ * stays queued for the next tick.
  */
 export async function flushQueue(context: BridgeRunContext): Promise<void> {
   const { state, options } = context;
@@ -50,42 +50,8 @@ export async function flushQueue(context: BridgeRunContext): Promise<void> {
     removed.add(item.record.requestKey);
   }
   for (const { group, items } of plan.batches) {
-    let batchId: string;
-    try {
-      ({ batchId } = await context.backend.submit(group, { metadata: { batch_bridge: context.bridge } }));
-    } catch (error) {
-      recordError(
-        context,
-        `Submitting a batch of ${items.length} (${group.label}) failed; it stays queued: ${errorMessage(error)}`,
-      );
-      break;
-    }
-    const submittedAt = context.now();
-    const batch: InFlightBatch = {
-      batchId,
-      label: group.label,
-      status: 'submitted',
-      requestCount: items.length,
-      requestCounts: null,
-      submittedAt: new Date(submittedAt).toISOString(),
-      lastPolledAt: null,
-      pollFailures: 0,
-      cancelRequested: false,
-    };
-    // Written at once, batch by batch: the batch exists at the API now, and must not be forgotten if this run dies.
-    const batchOperations: Operation[] = [context.store.putBatch(batch)];
-    for (const { customId, record } of items) {
-      batchOperations.push(
-        context.store.putRequest({ ...record, status: 'submitted', batchId, customId, submittedAt }),
-        context.store.putBatchMember(batchId, customId, { requestKey: record.requestKey }),
-        context.store.deleteQueueEntry(record.requestKey),
-      );
-      removed.add(record.requestKey);
-    }
-    await context.store.run(batchOperations);
-    state.batches = [...state.batches, batch];
-    state.totals.submitted += items.length;
-    state.totals.batches += 1;
+    if (!(await submitBatch(context, group, items))) break;
+    for (const { record } of items) removed.add(record.requestKey);
   }
   await context.store.run(operations);
   refreshQueueSummary(context, entries, removed);

@@ -3,7 +3,7 @@ import type { Outcome } from '../../backends/types.js';
 import { BridgeInputError, measurePayload, oversizeRefusal, requestKeyOf } from '../../core/index.js';
 import { handOverSchema, type HandOver } from '../../protocol/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
-import type { RequestRecord } from '../bridge-store.js';
+import { queueEntryOf, type RequestRecord } from '../bridge-store.js';
 import { queueDelivery } from './queue-delivery.js';
 
 /** Inbox items taken in by one run; a larger backlog is taken by the runs after it (every run drains the inbox). */
@@ -68,9 +68,15 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
   const now = context.now();
   const operations: Operation[] = [];
   const totals = context.state.totals;
+  let sequence = 0;
   for (const [requestKey, request] of byKey) {
-    if (known.has(requestKey)) {
+    sequence += 1;
+    const existing = known.get(requestKey);
+    if (existing) {
       totals.duplicates += 1;
+      // The store has no transactions: a run that died between writing a record and its queue entry left the inbox
+      // item behind, and taking it in again puts the entry back (a no-op when it is there).
+      if (existing.status === 'queued') operations.push(context.store.putQueueEntry(queueEntryOf(existing)));
       continue;
     }
     const queuedAt = Math.min(request.queuedAt ?? now, now);
@@ -84,13 +90,13 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
       bytes: request.bytes,
       queuedAt,
       attempt: 1,
+      sequence,
       status: 'queued',
       batchId: null,
       customId: null,
       submittedAt: null,
     };
-    operations.push(context.store.putRequest(record));
-    operations.push(context.store.putQueueEntry({ requestKey, queuedAt, bytes: request.bytes }));
+    operations.push(context.store.putRequest(record), context.store.putQueueEntry(queueEntryOf(record)));
     totals.received += 1;
     context.state.queued += 1;
     context.state.queuedBytes += request.bytes;

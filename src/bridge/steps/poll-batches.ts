@@ -9,23 +9,27 @@ import {
 } from '../../core/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import type { InFlightBatch } from '../bridge-state.js';
+import { queueEntryOf } from '../bridge-store.js';
 import { deliveryOperations } from './queue-delivery.js';
 
 /** Polls the batches in flight that are due and turns every terminal batch into outcomes or resubmissions. */
 export async function pollBatches(context: BridgeRunContext, options: { force?: boolean } = {}): Promise<void> {
   const now = context.now();
   const due = context.state.batches.filter((batch) => {
+    // A submission without a batch id is recover-submissions.ts's to resolve.
+    if (batch.batchId === null) return false;
     if (options.force) return true;
     const last = Date.parse(batch.lastPolledAt ?? batch.submittedAt);
     return now - last >= context.options.pollIntervalMs - 250;
   });
   for (const batch of due) {
-    await pollBatch(context, batch);
+    await pollBatch(context, batch as InFlightBatch & { batchId: string });
   }
 }
 
-async function pollBatch(context: BridgeRunContext, batch: InFlightBatch): Promise<void> {
-  const members = await context.store.listBatchMembers(batch.batchId, batch.requestCount);
+async function pollBatch(context: BridgeRunContext, batch: InFlightBatch & { batchId: string }): Promise<void> {
+  const members = await context.store.listBatchMembers(batch.submissionTag, batch.requestCount);
+  // In input-file order: a failed validation names lines, and line N is the N-th custom id here.
   const customIds = [...members.keys()];
   let poll: BatchPoll;
   try {
@@ -64,7 +68,7 @@ async function pollBatch(context: BridgeRunContext, batch: InFlightBatch): Promi
 
 async function settleBatch(
   context: BridgeRunContext,
-  batch: InFlightBatch,
+  batch: InFlightBatch & { batchId: string },
   poll: BatchPoll,
   members: Map<string, { requestKey: string }>,
 ): Promise<void> {
@@ -88,7 +92,7 @@ async function settleBatch(
     now: context.now(),
   };
   for (const [customId, member] of members) {
-    operations.push(context.store.deleteBatchMember(batch.batchId, customId));
+    operations.push(context.store.deleteBatchMember(batch.submissionTag, customId));
     const record = records.get(member.requestKey);
     // Answered already (cancelled by the user) or moved on to another attempt: this line's result is not wanted.
     if (!record || record.status !== 'submitted' || record.customId !== customId) continue;
@@ -103,14 +107,10 @@ async function settleBatch(
           attempt: settlement.attempt,
           batchId: null,
           customId: null,
+          submissionTag: null,
           submittedAt: null,
         }),
-        context.store.putQueueEntry({
-          requestKey: record.requestKey,
-          queuedAt: record.queuedAt,
-          bytes: record.bytes,
-          notBefore,
-        }),
+        context.store.putQueueEntry(queueEntryOf(record, notBefore)),
       );
       state.queued += 1;
       state.queuedBytes += record.bytes;
@@ -125,7 +125,8 @@ async function settleBatch(
     if (outcome.type === 'success') state.totals.succeeded += 1;
     else if (outcome.code === 'cancelled') state.totals.cancelled += 1;
     else state.totals.failed += 1;
-    operations.push(...deliveryOperations(context, record, outcome));
+    const answered = { ...record, batchId: batch.batchId, submittedAt: Date.parse(batch.submittedAt) };
+    operations.push(...deliveryOperations(context, answered, outcome));
   }
   if (waitingOutTokenLimit > 0) {
     recordError(
@@ -134,9 +135,11 @@ async function settleBatch(
         `${new Date(state.backoffUntil!).toISOString()} and go again in batches of at most ${state.batchSizeLimits[batch.label]}.`,
     );
   }
-  operations.push(context.store.deleteBatch(batch.batchId));
+  // The batch record goes last: a run that dies before it leaves the batch to be settled again, which finds every
+  // request already settled (no longer submitted under this custom id) and changes nothing.
   await context.store.run(operations);
-  state.batches = state.batches.filter((inFlight) => inFlight.batchId !== batch.batchId);
+  await context.store.run([context.store.deleteBatch(batch.submissionTag)]);
+  state.batches = state.batches.filter((inFlight) => inFlight.submissionTag !== batch.submissionTag);
 }
 
 async function updateBatch(
@@ -147,6 +150,6 @@ async function updateBatch(
   const updated = { ...batch, ...changes };
   await context.store.run([context.store.putBatch(updated)]);
   context.state.batches = context.state.batches.map((inFlight) =>
-    inFlight.batchId === batch.batchId ? updated : inFlight,
+    inFlight.submissionTag === batch.submissionTag ? updated : inFlight,
   );
 }

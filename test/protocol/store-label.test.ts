@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { idFromStoreLabel, storeLabel } from '../../src/core/store-label.js';
+import { idFromStoreLabel, storeLabel } from '../../src/protocol/store-label.js';
 
-// What any LangGraph store refuses in a label (see src/core/store-label.ts): checked here without a store; the
+// What any LangGraph store refuses in a label (see src/protocol/store-label.ts): checked here without a store; the
 // store-facts test proves the labels on InMemoryStore, PostgresStore and the chaos wrapper.
 const refused = (label: string) => /[.:%_\\]/.test(label) || label.includes('\u0000');
 
