@@ -6,6 +6,8 @@ import { FaultState } from './faults/fault-state.js';
 import { FileStore } from './files/file-store.js';
 import { Recorder } from './record/recorder.js';
 import { defaultResponder } from './responder/default-responder.js';
+import type { AllowedModels } from './models/known-models.js';
+import { withModelCheck } from './models/model-check.js';
 import { createApp } from './server/app.js';
 import type { EmulatorContext } from './server/emulator-context.js';
 import type { BatchLimits, EmulatorOptions, LifecycleTimings, RunningEmulator } from './types.js';
@@ -38,7 +40,8 @@ export async function startOpenAIBatchEmulator(options: EmulatorOptions = {}): P
   const files = new FileStore();
   const faults = new FaultState(options.faults, options.httpFaults);
   const recorder = new Recorder();
-  const responder = options.responder ?? defaultResponder;
+  let allowedModels: AllowedModels = options.allowModels ?? [];
+  const responder = withModelCheck(options.responder ?? defaultResponder, () => allowedModels);
   const batches = new BatchLifecycle({ files, faults, recorder, responder, limits, seed: options.seed ?? 1, timings: () => timings });
   const context: EmulatorContext = { files, batches, faults, recorder, responder, limits, apiKey: options.apiKey };
 
@@ -55,6 +58,9 @@ export async function startOpenAIBatchEmulator(options: EmulatorOptions = {}): P
     submittedCounts: () => recorder.submittedCounts(),
     setFaults: (batchFaults) => faults.setBatchFaults(batchFaults),
     setHttpFaults: (httpFaults) => faults.setHttpFaults(httpFaults),
+    setAllowModels: (models) => {
+      allowedModels = models;
+    },
     setTimings: (changes) => {
       timings = { ...timings, ...changes };
       batches.rescheduleAll();

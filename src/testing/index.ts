@@ -6,6 +6,7 @@ export { startOpenAIBatchEmulator, defaultTimings, defaultLimits } from './emula
 export { defaultResponder } from './responder/default-responder.js';
 export { valueFromSchema } from './responder/value-from-schema.js';
 export { faultMarkerPattern } from './types.js';
+export { knownOpenAIModels } from './models/known-models.js';
 export type {
   BatchFaults,
   BatchLimits,

@@ -71,6 +71,11 @@ export interface EmulatorOptions {
   httpFaults?: HttpFaults;
   /** Seed for output shuffling; the same seed gives the same order. */
   seed?: number;
+  /**
+   * Model ids accepted besides the built-in list of OpenAI's (`knownOpenAIModels`, dated snapshots and `ft:` fine-tunes
+   * of them included), or `'any'`. A request naming another model gets OpenAI's 404 `model_not_found`.
+   */
+  allowModels?: 'any' | readonly string[];
 }
 
 /** One batch as the emulator received it. */
@@ -108,6 +113,8 @@ export interface RunningEmulator {
   setFaults(faults: BatchFaults): void;
   setHttpFaults(faults: HttpFaults): void;
   setTimings(timings: Partial<LifecycleTimings>): void;
+  /** Replaces `allowModels`; lines executed from now on and synchronous calls see it. */
+  setAllowModels(models: 'any' | readonly string[]): void;
   /** Cancel a batch from outside, as from the OpenAI dashboard. */
   cancelBatch(batchId: string): void;
   /** Forget every file, batch and record. */
