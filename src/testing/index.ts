@@ -8,6 +8,7 @@ export { valueFromSchema } from './responder/value-from-schema.js';
 export { faultMarkerPattern } from './types.js';
 export { knownOpenAIModels } from './models/known-models.js';
 export type {
+  ApiOperation,
   BatchFaults,
   BatchLimits,
   EmulatorOptions,

@@ -25,12 +25,43 @@ export interface BatchFaults {
   outputFileMissing?: boolean;
 }
 
-/** Faults on the HTTP API itself: answer 500 for the next N calls of an operation. */
+/** The emulator's API calls, named as `EmulatorRecord.calls` counts them. */
+export type ApiOperation =
+  | 'upload'
+  | 'listFiles'
+  | 'retrieveFile'
+  | 'fileContent'
+  | 'deleteFile'
+  | 'createBatch'
+  | 'retrieveBatch'
+  | 'cancelBatch'
+  | 'listBatches'
+  | 'chatCompletions'
+  | 'responses'
+  | 'embeddings';
+
+/** Faults on the HTTP API itself. `setHttpFaults` replaces all of them at once. */
 export interface HttpFaults {
+  /** Answer 500 for the next N calls of these operations. */
   upload?: number;
   createBatch?: number;
   retrieveBatch?: number;
   fileContent?: number;
+  /**
+   * Every call of these operations (or of every operation: `'all'`) answers 429 with OpenAI's `insufficient_quota`
+   * body until changed: the account has run out of credit, which waiting does not fix.
+   */
+  insufficientQuota?: 'all' | readonly ApiOperation[];
+  /**
+   * The next `times` batch creations answer 429 `rate_limit_exceeded` with a `retry-after` header in whole seconds
+   * (`retryAfterSeconds`, default 1, or `retryAfterMs` rounded up) and, when `retryAfterMs` is set, `retry-after-ms`.
+   */
+  createRateLimit?: { times: number; retryAfterSeconds?: number; retryAfterMs?: number };
+  /**
+   * Milliseconds every call of an operation waits before it answers. The work is done first and only the answer is
+   * late, so a client that times out on `createBatch` has still created the batch, as can happen with OpenAI.
+   */
+  delayMs?: Partial<Record<ApiOperation, number>>;
 }
 
 /**

@@ -56,7 +56,7 @@ export class BatchLifecycle {
       faults: this.dependencies.faults.resolveBatchFaults(lineMarkers.flat()),
       errors: null,
       processingOrder: [],
-      lineStatuses: [],
+      lineFaults: [],
       results: [],
       doneCount: 0,
       stopped: false,
@@ -186,7 +186,7 @@ export class BatchLifecycle {
       random,
     );
     const decided = new Map<string, boolean>();
-    batch.lineStatuses = batch.lineMarkers.map((markers) => this.dependencies.faults.takeLineStatus(markers, decided));
+    batch.lineFaults = batch.lineMarkers.map((markers) => this.dependencies.faults.takeLineFault(markers, decided));
     this.enter(batch, 'in_progress');
   }
 
