@@ -42,7 +42,17 @@ export async function startOpenAIBatchEmulator(options: EmulatorOptions = {}): P
   const recorder = new Recorder();
   let allowedModels: AllowedModels = options.allowModels ?? [];
   const responder = withModelCheck(options.responder ?? defaultResponder, () => allowedModels);
-  const batches = new BatchLifecycle({ files, faults, recorder, responder, limits, seed: options.seed ?? 1, timings: () => timings });
+  let enqueuedTokenLimit = options.enqueuedTokenLimit;
+  const batches = new BatchLifecycle({
+    files,
+    faults,
+    recorder,
+    responder,
+    limits,
+    seed: options.seed ?? 1,
+    timings: () => timings,
+    enqueuedTokenLimit: () => enqueuedTokenLimit,
+  });
   const context: EmulatorContext = { files, batches, faults, recorder, responder, limits, apiKey: options.apiKey };
 
   const host = options.host ?? '127.0.0.1';
@@ -58,6 +68,15 @@ export async function startOpenAIBatchEmulator(options: EmulatorOptions = {}): P
     submittedCounts: () => recorder.submittedCounts(),
     setFaults: (batchFaults) => faults.setBatchFaults(batchFaults),
     setHttpFaults: (httpFaults) => faults.setHttpFaults(httpFaults),
+    estimatedInputTokens: (batchId) => {
+      const batch = batches.get(batchId);
+      if (!batch) throw new Error(`The emulator has no batch ${batchId}.`);
+      return batch.estimatedInputTokens;
+    },
+    enqueuedTokens: (model) => batches.enqueuedTokens(model),
+    setEnqueuedTokenLimit: (limit) => {
+      enqueuedTokenLimit = limit;
+    },
     setAllowModels: (models) => {
       allowedModels = models;
     },

@@ -13,6 +13,7 @@ export type {
   BatchLimits,
   EmulatorOptions,
   EmulatorRecord,
+  EnqueuedTokenLimit,
   HttpFaults,
   LifecycleTimings,
   RecordedBatch,

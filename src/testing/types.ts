@@ -13,8 +13,11 @@ export type Responder = (request: ResponderRequest) => { statusCode: number; bod
 
 /** Faults injected into a batch. Set for the whole emulator, or per request with a marker (see below). */
 export interface BatchFaults {
-  /** The batch fails validation (status `failed`, `errors.data`). */
-  failValidation?: boolean;
+  /**
+   * The batch fails validation (status `failed`, `errors.data`): `true` with one entry naming no line, or
+   * `{ lines }` with one entry per given 1-based line number of the input file.
+   */
+  failValidation?: boolean | { lines: readonly number[] };
   /** The batch fails with `errors.data[].code = "token_limit_exceeded"`. Repeat for this many batch creations. */
   tokenLimitExceeded?: boolean | { times: number };
   /** The batch expires with this fraction (0..1) of its lines done; the rest get `batch_expired` in the error file. */
@@ -23,6 +26,11 @@ export interface BatchFaults {
   cancelAfterFraction?: number;
   /** The batch completes but its output file is missing (`output_file_id` names a file whose content 404s). */
   outputFileMissing?: boolean;
+  /**
+   * The batch's output and error files expire this many milliseconds after they are written: from then on
+   * `GET /v1/files/{id}` and `/content` answer 404, as for a deleted or expired file. Their `expires_at` says so.
+   */
+  outputFileTtlMs?: number;
 }
 
 /** The emulator's API calls, named as `EmulatorRecord.calls` counts them. */
@@ -65,7 +73,8 @@ export interface HttpFaults {
 }
 
 /**
- * A marker in a request's text (any user message, prompt or embedding input) targets one request:
+ * A marker in a request's text (any user message, prompt or embedding input) targets one request (README.md in this
+ * folder lists every marker, including the `line=`, `upload=`, `create=` and `sync=` ones):
  *   `[[fault:status=400]]`, `[[fault:status=429,times=1]]` (the line fails with that status, `times` batches in a row
  *   counted across the emulator's life; without `times`, always),
  *   `[[fault:batch=fail_validation]]`, `[[fault:batch=token_limit_exceeded,times=2]]`, `[[fault:batch=expire]]`,
@@ -89,6 +98,9 @@ export interface BatchLimits {
   maxEmbeddingInputsPerBatch: number;
 }
 
+/** One limit for all models, or limits by exact model id. */
+export type EnqueuedTokenLimit = number | Readonly<Record<string, number>>;
+
 export interface EmulatorOptions {
   /** Port to listen on; a free one when absent or 0. */
   port?: number;
@@ -102,6 +114,12 @@ export interface EmulatorOptions {
   httpFaults?: HttpFaults;
   /** Seed for output shuffling; the same seed gives the same order. */
   seed?: number;
+  /**
+   * OpenAI's enqueued-token limit, for every model (a number) or per model id (models not named are unlimited). A batch
+   * whose estimated input tokens plus those of the same model's batches still running (`in_progress`, `finalizing`,
+   * `cancelling`) exceed it ends `failed` with `token_limit_exceeded` when `validating` ends. Unlimited by default.
+   */
+  enqueuedTokenLimit?: EnqueuedTokenLimit;
   /**
    * Model ids accepted besides the built-in list of OpenAI's (`knownOpenAIModels`, dated snapshots and `ft:` fine-tunes
    * of them included), or `'any'`. A request naming another model gets OpenAI's 404 `model_not_found`.
@@ -144,6 +162,15 @@ export interface RunningEmulator {
   setFaults(faults: BatchFaults): void;
   setHttpFaults(faults: HttpFaults): void;
   setTimings(timings: Partial<LifecycleTimings>): void;
+  /**
+   * A batch's input tokens as estimated for the enqueued-token limit: about one token per four characters of the
+   * strings in each valid line's body. Throws for an unknown batch id.
+   */
+  estimatedInputTokens(batchId: string): number;
+  /** The tokens a model has enqueued now: the estimates of its batches `in_progress`, `finalizing` or `cancelling`. */
+  enqueuedTokens(model: string): number;
+  /** Replaces `enqueuedTokenLimit` (undefined: unlimited); batches finishing validation from now on see it. */
+  setEnqueuedTokenLimit(limit: EnqueuedTokenLimit | undefined): void;
   /** Replaces `allowModels`; lines executed from now on and synchronous calls see it. */
   setAllowModels(models: 'any' | readonly string[]): void;
   /** Cancel a batch from outside, as from the OpenAI dashboard. */

@@ -81,6 +81,7 @@ export function writeResultFiles(
       filename: `${batch.id}_${kind}.jsonl`,
       content: Buffer.from(lines.map((line) => `${line}\n`).join('')),
       expiresAfterSeconds: batch.outputExpiresAfterSeconds,
+      ttlMs: batch.faults.outputFileTtlMs,
     }).id;
   if (outputLines.length > 0) {
     // The missing-output fault names a file that was never stored, so its content (and metadata) 404.

@@ -49,6 +49,8 @@ export interface BatchState {
   validation: InputValidationResult;
   /** Markers of each valid line, by line index. */
   lineMarkers: FaultMarker[][];
+  /** Input tokens as estimated for the enqueued-token limit; held in the queue while the batch runs. */
+  estimatedInputTokens: number;
   faults: ResolvedBatchFaults;
   /** Set when validation fails. */
   errors: BatchErrorEntry[] | null;

@@ -1,10 +1,16 @@
 import type { BatchFaults, HttpFaults } from '../types.js';
 import { HttpFaultState } from './http-faults.js';
-import { markerFraction, markerStatus, markerTimes, type FaultMarker } from './fault-markers.js';
+import { markerFraction, markerMilliseconds, markerStatus, markerTimes, type FaultMarker } from './fault-markers.js';
 
 /** The faults one batch gets, fixed when it is created so that flipping emulator faults later cannot reach it. */
 export interface ResolvedBatchFaults {
   failValidation: boolean;
+  /** 1-based input lines to report as failing validation (emulator-wide `failValidation: { lines }`). */
+  failValidationLines: number[];
+  /** Texts of the `line=fail_validation` markers that fired: the lines holding them fail validation. */
+  failValidationMarkers: Set<string>;
+  /** Output and error files expire this long after they are written; undefined: the usual 30 days. */
+  outputFileTtlMs: number | undefined;
   tokenLimitExceeded: boolean;
   /** Stop `in_progress` early, with this fraction of lines done. */
   stopEarly: { kind: 'expire' | 'cancel'; fraction: number } | null;
@@ -68,17 +74,24 @@ export class FaultState {
   resolveBatchFaults(markers: readonly FaultMarker[]): ResolvedBatchFaults {
     const resolved: ResolvedBatchFaults = {
       failValidation: this.batchFaults.failValidation === true,
+      failValidationLines: typeof this.batchFaults.failValidation === 'object' ? [...this.batchFaults.failValidation.lines] : [],
+      failValidationMarkers: new Set(),
+      outputFileTtlMs: this.batchFaults.outputFileTtlMs,
       tokenLimitExceeded: this.takeEmulatorTokenLimit(),
       stopEarly: this.emulatorStopEarly(),
       outputFileMissing: this.batchFaults.outputFileMissing === true,
       extraInProgressMs: 0,
     };
     for (const marker of markers) {
+      if (marker.settings.get('line') === 'fail_validation' && this.takeMarker(marker)) {
+        resolved.failValidationMarkers.add(marker.text);
+      }
       const kind = marker.settings.get('batch');
       if (kind === undefined || !this.takeMarker(marker)) continue;
       if (kind === 'fail_validation') resolved.failValidation = true;
       else if (kind === 'token_limit_exceeded') resolved.tokenLimitExceeded = true;
       else if (kind === 'output_file_missing') resolved.outputFileMissing = true;
+      else if (kind === 'output_expires') resolved.outputFileTtlMs = markerMilliseconds(marker, 0);
       else if (kind === 'slow') resolved.extraInProgressMs = Math.max(resolved.extraInProgressMs, Number(marker.settings.get('ms')) || 2000);
       else if (kind === 'expire' || kind === 'cancel') {
         resolved.stopEarly = { kind, fraction: markerFraction(marker) };
