@@ -4,8 +4,10 @@ import { openAIErrorBody, type OpenAIErrorBody } from './openai-error.js';
 /** Thrown by route handlers; the app's error handler turns it into the OpenAI error response. */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404 | 500,
+    readonly status: 400 | 401 | 404 | 429 | 500,
     readonly body: OpenAIErrorBody,
+    /** Extra response headers, such as `retry-after` on a 429. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(body.error.message);
   }

@@ -2,7 +2,18 @@
 import { parseArgs } from 'node:util';
 import { startOpenAIBatchEmulator } from './emulator.js';
 
-const usage = 'Usage: batch-bridge-emulator [--port N] [--host H] [--api-key KEY] [--seed N]';
+const usage =
+  'Usage: batch-bridge-emulator [--port N] [--host H] [--api-key KEY] [--seed N] [--allow-models any|ID,ID]';
+
+function allowedModels(option: string | undefined): 'any' | string[] | undefined {
+  if (option === undefined) return undefined;
+  return option === 'any'
+    ? 'any'
+    : option
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== '');
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -11,6 +22,8 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       'api-key': { type: 'string' },
       seed: { type: 'string' },
+      // Made-up model ids (a local stand-in's name) that should not get OpenAI's 404 model_not_found.
+      'allow-models': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -25,6 +38,7 @@ async function main(): Promise<void> {
     host: values.host,
     apiKey: values['api-key'],
     seed: values.seed === undefined ? undefined : Number(values.seed),
+    allowModels: allowedModels(values['allow-models']),
   });
   // The base URL alone on stdout, so scripts can read it; the rest goes to stderr.
   console.log(emulator.baseURL);

@@ -6,6 +6,8 @@ import { FaultState } from './faults/fault-state.js';
 import { FileStore } from './files/file-store.js';
 import { Recorder } from './record/recorder.js';
 import { defaultResponder } from './responder/default-responder.js';
+import type { AllowedModels } from './models/known-models.js';
+import { withModelCheck } from './models/model-check.js';
 import { createApp } from './server/app.js';
 import type { EmulatorContext } from './server/emulator-context.js';
 import type { BatchLimits, EmulatorOptions, LifecycleTimings, RunningEmulator } from './types.js';
@@ -38,7 +40,9 @@ export async function startOpenAIBatchEmulator(options: EmulatorOptions = {}): P
   const files = new FileStore();
   const faults = new FaultState(options.faults, options.httpFaults);
   const recorder = new Recorder();
-  const responder = options.responder ?? defaultResponder;
+  let allowedModels: AllowedModels = options.allowModels ?? [];
+  const responder = withModelCheck(options.responder ?? defaultResponder, () => allowedModels);
+  let enqueuedTokenLimit = options.enqueuedTokenLimit;
   const batches = new BatchLifecycle({
     files,
     faults,
@@ -47,6 +51,7 @@ export async function startOpenAIBatchEmulator(options: EmulatorOptions = {}): P
     limits,
     seed: options.seed ?? 1,
     timings: () => timings,
+    enqueuedTokenLimit: () => enqueuedTokenLimit,
   });
   const context: EmulatorContext = { files, batches, faults, recorder, responder, limits, apiKey: options.apiKey };
 
@@ -63,6 +68,18 @@ export async function startOpenAIBatchEmulator(options: EmulatorOptions = {}): P
     submittedCounts: () => recorder.submittedCounts(),
     setFaults: (batchFaults) => faults.setBatchFaults(batchFaults),
     setHttpFaults: (httpFaults) => faults.setHttpFaults(httpFaults),
+    estimatedInputTokens: (batchId) => {
+      const batch = batches.get(batchId);
+      if (!batch) throw new Error(`The emulator has no batch ${batchId}.`);
+      return batch.estimatedInputTokens;
+    },
+    enqueuedTokens: (model) => batches.enqueuedTokens(model),
+    setEnqueuedTokenLimit: (limit) => {
+      enqueuedTokenLimit = limit;
+    },
+    setAllowModels: (models) => {
+      allowedModels = models;
+    },
     setTimings: (changes) => {
       timings = { ...timings, ...changes };
       batches.rescheduleAll();

@@ -6,11 +6,14 @@ export { startOpenAIBatchEmulator, defaultTimings, defaultLimits } from './emula
 export { defaultResponder } from './responder/default-responder.js';
 export { valueFromSchema } from './responder/value-from-schema.js';
 export { faultMarkerPattern } from './types.js';
+export { knownOpenAIModels } from './models/known-models.js';
 export type {
+  ApiOperation,
   BatchFaults,
   BatchLimits,
   EmulatorOptions,
   EmulatorRecord,
+  EnqueuedTokenLimit,
   HttpFaults,
   LifecycleTimings,
   RecordedBatch,

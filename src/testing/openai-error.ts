@@ -36,3 +36,19 @@ export function errorBodyForStatus(statusCode: number, detail?: string): OpenAIE
     return openAIErrorBody(`The requested resource was not found.${suffix}`, 'invalid_request_error');
   return openAIErrorBody(`Invalid request.${suffix}`, 'invalid_request_error');
 }
+
+/** The body of a marker's failure: `code=insufficient_quota` gets OpenAI's quota body, anything else the status's. */
+export function errorBodyForFault(statusCode: number, code?: string): OpenAIErrorBody {
+  if (code === 'insufficient_quota') return insufficientQuotaBody();
+  return errorBodyForStatus(statusCode, 'injected by a fault marker');
+}
+
+/** OpenAI's answer when the account has no credit left: a 429 that no amount of waiting fixes. */
+export function insufficientQuotaBody(): OpenAIErrorBody {
+  return openAIErrorBody(
+    'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+    'insufficient_quota',
+    null,
+    'insufficient_quota',
+  );
+}

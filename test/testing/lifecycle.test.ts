@@ -31,6 +31,8 @@ describe('batch lifecycle', () => {
     twin = await startOpenAIBatchEmulator({ seed: 7 });
     otherSeed = await startOpenAIBatchEmulator({ seed: 8 });
     custom = await startOpenAIBatchEmulator({
+      // The direct call below names a made-up model; the emulator refuses unknown ones unless allowed.
+      allowModels: ['m'],
       responder: ({ url, body }) => ({ statusCode: 200, body: { custom: true, url, model: body.model } }),
     });
   });

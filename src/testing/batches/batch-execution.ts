@@ -1,32 +1,23 @@
+import type { LineFault } from '../faults/fault-state.js';
 import type { FileStore } from '../files/file-store.js';
 import { newIdentifier } from '../identifiers.js';
-import { errorBodyForStatus } from '../openai-error.js';
+import { errorBodyForFault, errorBodyForStatus } from '../openai-error.js';
 import type { Responder, ResponderRequest } from '../types.js';
 import type { BatchState, LineResult } from './batch-state.js';
 
-function execute(
+function answer(
   request: ResponderRequest,
-  customId: string,
   responder: Responder,
-  injectedStatus?: number,
-): LineResult {
-  if (injectedStatus !== undefined) {
-    return {
-      customId,
-      statusCode: injectedStatus,
-      body: errorBodyForStatus(injectedStatus, 'injected by a fault marker'),
-    };
+  fault: LineFault | undefined,
+): Omit<LineResult, 'customId'> {
+  if (fault?.statusCode !== undefined) {
+    return { statusCode: fault.statusCode, body: errorBodyForFault(fault.statusCode, fault.errorCode) };
   }
   try {
-    const { statusCode, body } = responder(request);
-    return { customId, statusCode, body };
+    return responder(request);
   } catch (error) {
     // A throwing custom responder is a server-side failure of that one line, as a crash would be at OpenAI.
-    return {
-      customId,
-      statusCode: 500,
-      body: errorBodyForStatus(500, error instanceof Error ? error.message : String(error)),
-    };
+    return { statusCode: 500, body: errorBodyForStatus(500, error instanceof Error ? error.message : String(error)) };
   }
 }
 
@@ -36,8 +27,9 @@ export function executeUpTo(batch: BatchState, count: number, responder: Respond
   while (batch.results.length < Math.min(count, batch.processingOrder.length)) {
     const index = batch.processingOrder[batch.results.length];
     const line = lines[index];
-    const request = { url: line.url, body: line.body } as ResponderRequest;
-    batch.results.push(execute(request, line.custom_id, responder, batch.lineStatuses[index]));
+    const fault = batch.lineFaults[index];
+    const { statusCode, body } = answer({ url: line.url, body: line.body } as ResponderRequest, responder, fault);
+    batch.results.push({ customId: line.custom_id, statusCode, body, malformed: fault?.malformed === true });
   }
 }
 
@@ -46,12 +38,14 @@ export function isSuccess(statusCode: number): boolean {
 }
 
 function resultLine(result: LineResult): string {
-  return JSON.stringify({
+  const text = JSON.stringify({
     id: newIdentifier('batch_req_', 32),
     custom_id: result.customId,
     response: { status_code: result.statusCode, request_id: newIdentifier('req_', 32), body: result.body },
     error: null,
   });
+  // Cut inside the response so the custom_id still shows (a reader can say which line broke) but no parser accepts it.
+  return result.malformed ? text.slice(0, text.indexOf('"response"') + 20) : text;
 }
 
 const unfinishedMessages = {
@@ -91,6 +85,7 @@ export function writeResultFiles(
       filename: `${batch.id}_${kind}.jsonl`,
       content: Buffer.from(lines.map((line) => `${line}\n`).join('')),
       expiresAfterSeconds: batch.outputExpiresAfterSeconds,
+      ttlMs: batch.faults.outputFileTtlMs,
     }).id;
   if (outputLines.length > 0) {
     // The missing-output fault names a file that was never stored, so its content (and metadata) 404.

@@ -5,10 +5,16 @@ import type { FileStore, StoredFile } from '../files/file-store.js';
 import { newIdentifier, unixSeconds } from '../identifiers.js';
 import { createRandom, hashString, shuffled } from '../random.js';
 import type { Recorder } from '../record/recorder.js';
-import type { BatchLimits, LifecycleTimings, Responder } from '../types.js';
+import type { BatchLimits, EnqueuedTokenLimit, LifecycleTimings, Responder } from '../types.js';
 import { executeUpTo, writeResultFiles } from './batch-execution.js';
 import { timestampNames, type BatchState, type BatchStatus, type TimestampName } from './batch-state.js';
 import { validateBatchInput, type BatchErrorEntry } from './input-validation.js';
+import {
+  enqueuedTokenLimitFor,
+  estimateInputTokens,
+  injectedValidationErrors,
+  tokenLimitError,
+} from './validation-verdict.js';
 
 export interface LifecycleDependencies {
   files: FileStore;
@@ -18,6 +24,7 @@ export interface LifecycleDependencies {
   limits: BatchLimits;
   seed: number;
   timings: () => LifecycleTimings;
+  enqueuedTokenLimit: () => EnqueuedTokenLimit | undefined;
 }
 
 export interface CreateBatchInput {
@@ -56,10 +63,11 @@ export class BatchLifecycle {
       timestamps,
       validation,
       lineMarkers,
+      estimatedInputTokens: estimateInputTokens(validation.lines),
       faults: this.dependencies.faults.resolveBatchFaults(lineMarkers.flat()),
       errors: null,
       processingOrder: [],
-      lineStatuses: [],
+      lineFaults: [],
       results: [],
       doneCount: 0,
       stopped: false,
@@ -171,20 +179,12 @@ export class BatchLifecycle {
   private finishValidation(batch: BatchState): void {
     const { validation, faults } = batch;
     if (validation.errors.length > 0) return this.fail(batch, validation.errors);
-    if (faults.failValidation) {
-      return this.fail(batch, [
-        { code: 'invalid_request', message: 'Injected fault: this batch failed validation.', param: null, line: null },
-      ]);
-    }
-    if (faults.tokenLimitExceeded) {
-      return this.fail(batch, [
-        {
-          code: 'token_limit_exceeded',
-          message: `Enqueued token limit reached for ${validation.model} in organization org-emulator. Limit: 2,000,000 enqueued tokens. Please try submitting fewer tokens or wait for existing batches to complete.`,
-          param: null,
-          line: null,
-        },
-      ]);
+    const injected = injectedValidationErrors(batch);
+    if (injected.length > 0) return this.fail(batch, injected);
+    if (faults.tokenLimitExceeded) return this.fail(batch, [tokenLimitError(validation.model)]);
+    const limit = enqueuedTokenLimitFor(this.dependencies.enqueuedTokenLimit(), validation.model);
+    if (limit !== undefined && this.enqueuedTokens(validation.model) + batch.estimatedInputTokens > limit) {
+      return this.fail(batch, [tokenLimitError(validation.model, limit)]);
     }
     const random = createRandom(hashString(`${this.dependencies.seed}:${batch.sequence}`));
     batch.processingOrder = shuffled(
@@ -192,7 +192,7 @@ export class BatchLifecycle {
       random,
     );
     const decided = new Map<string, boolean>();
-    batch.lineStatuses = batch.lineMarkers.map((markers) => this.dependencies.faults.takeLineStatus(markers, decided));
+    batch.lineFaults = batch.lineMarkers.map((markers) => this.dependencies.faults.takeLineFault(markers, decided));
     this.enter(batch, 'in_progress');
   }
 
@@ -209,6 +209,16 @@ export class BatchLifecycle {
     executeUpTo(batch, batch.doneCount, this.dependencies.responder);
     if (stopEarly.kind === 'expire') this.finish(batch, 'expired', 'batch_expired');
     else this.enter(batch, 'cancelling');
+  }
+
+  /** Tokens of a model's batches that hold their place in OpenAI's queue: accepted and not finished. */
+  enqueuedTokens(model: string | null): number {
+    let total = 0;
+    for (const other of this.batches.values()) {
+      const running = other.status === 'in_progress' || other.status === 'finalizing' || other.status === 'cancelling';
+      if (running && other.validation.model === model) total += other.estimatedInputTokens;
+    }
+    return total;
   }
 
   private fail(batch: BatchState, errors: BatchErrorEntry[]): void {

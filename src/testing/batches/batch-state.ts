@@ -1,5 +1,5 @@
 import type { FaultMarker } from '../faults/fault-markers.js';
-import type { ResolvedBatchFaults } from '../faults/fault-state.js';
+import type { LineFault, ResolvedBatchFaults } from '../faults/fault-state.js';
 import type { BatchErrorEntry, BatchInputLine, InputValidationResult } from './input-validation.js';
 
 export type BatchStatus =
@@ -24,6 +24,8 @@ export interface LineResult {
   customId: string;
   statusCode: number;
   body: unknown;
+  /** Written out cut short (`[[fault:line=malformed]]`): the line is not valid JSON. */
+  malformed?: boolean;
 }
 
 export interface BatchState {
@@ -40,13 +42,15 @@ export interface BatchState {
   validation: InputValidationResult;
   /** Markers of each valid line, by line index. */
   lineMarkers: FaultMarker[][];
+  /** Input tokens as estimated for the enqueued-token limit; held in the queue while the batch runs. */
+  estimatedInputTokens: number;
   faults: ResolvedBatchFaults;
   /** Set when validation fails. */
   errors: BatchErrorEntry[] | null;
   /** Line indices in the (shuffled) order they are executed and written out. */
   processingOrder: number[];
-  /** Injected status per line index, decided when the batch starts running. */
-  lineStatuses: Array<number | undefined>;
+  /** Injected line faults per line index, decided when the batch starts running. */
+  lineFaults: Array<LineFault | undefined>;
   /** Results by processing position; filled lazily up to `doneCount`. */
   results: LineResult[];
   /** Lines finished so far; never decreases, frozen once the batch is stopped. */

@@ -16,6 +16,8 @@ export interface InputValidationResult {
   submittedLines: BatchInputLine[];
   /** The lines the batch runs when there are no errors. */
   lines: BatchInputLine[];
+  /** The 1-based line number in the uploaded file of each of `lines`, so that errors can name it. */
+  lineNumbers: number[];
   model: string | null;
   errors: BatchErrorEntry[];
 }
@@ -111,6 +113,7 @@ export function validateBatchInput(content: Buffer, endpoint: string, limits: Ba
   const physicalLines = splitLines(content);
   const submittedLines: BatchInputLine[] = [];
   const lines: BatchInputLine[] = [];
+  const lineNumbers: number[] = [];
   const errors: BatchErrorEntry[] = [];
   const seen = { customIds: new Set<string>(), model: null as string | null };
   let embeddingInputs = 0;
@@ -126,6 +129,7 @@ export function validateBatchInput(content: Buffer, endpoint: string, limits: Ba
     if ('code' in checked) errors.push(checked);
     else {
       lines.push(checked);
+      lineNumbers.push(number);
       embeddingInputs += endpoint === '/v1/embeddings' ? embeddingInputCount(checked.body) : 0;
     }
   }
@@ -162,6 +166,7 @@ export function validateBatchInput(content: Buffer, endpoint: string, limits: Ba
   return {
     submittedLines,
     lines,
+    lineNumbers,
     model: seen.model,
     errors: [...fileErrors, ...errors].slice(0, maximumReportedErrors),
   };

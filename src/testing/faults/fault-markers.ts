@@ -40,6 +40,23 @@ export function findFaultMarkers(body: unknown): FaultMarker[] {
   return [...markers.values()];
 }
 
+/** Every distinct marker in raw text, such as an uploaded JSONL file; cheap when the text holds none. */
+export function findFaultMarkersInContent(content: Buffer): FaultMarker[] {
+  return content.includes('[[fault:') ? findFaultMarkers(content.toString('utf8')) : [];
+}
+
+/** `ms=N` of a slow marker, or the default when absent or not a number. */
+export function markerMilliseconds(marker: FaultMarker, fallback = 2000): number {
+  const ms = Number(marker.settings.get('ms'));
+  return marker.settings.has('ms') && Number.isFinite(ms) && ms >= 0 ? ms : fallback;
+}
+
+/** A numeric setting, or undefined when absent or not a non-negative number. */
+export function markerNumber(marker: FaultMarker, key: string): number | undefined {
+  const value = Number(marker.settings.get(key));
+  return marker.settings.has(key) && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
 /** `times=N` as a number, or undefined when the marker applies every time. */
 export function markerTimes(marker: FaultMarker): number | undefined {
   const times = Number(marker.settings.get('times'));

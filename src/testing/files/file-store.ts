@@ -7,6 +7,8 @@ export interface StoredFile {
   bytes: number;
   createdAt: number;
   expiresAt: number | null;
+  /** When the file is gone, in milliseconds: from then on it is not found, as OpenAI deletes expired files. */
+  expiresAtMs: number | null;
   content: Buffer;
   /** Creation order; timestamps are whole seconds and would tie. */
   sequence: number;
@@ -24,21 +26,40 @@ export interface FileListQuery {
   limit: number;
 }
 
+function isExpired(file: StoredFile): boolean {
+  return file.expiresAtMs !== null && Date.now() >= file.expiresAtMs;
+}
+
 export class FileStore {
   private readonly files = new Map<string, StoredFile>();
   private nextSequence = 0;
 
-  add(input: { purpose: string; filename: string; content: Buffer; expiresAfterSeconds?: number }): StoredFile {
-    const createdAt = unixSeconds();
+  /** `ttlMs` (an injected short life) wins over `expiresAfterSeconds` and the purpose's default. */
+  add(input: {
+    purpose: string;
+    filename: string;
+    content: Buffer;
+    expiresAfterSeconds?: number;
+    ttlMs?: number;
+  }): StoredFile {
+    const now = Date.now();
+    const createdAt = unixSeconds(now);
     const lifetime =
       input.expiresAfterSeconds ?? (purposesExpiringByDefault.has(input.purpose) ? thirtyDaysInSeconds : undefined);
+    let expiresAt = lifetime === undefined ? null : createdAt + lifetime;
+    let expiresAtMs = lifetime === undefined ? null : now + lifetime * 1000;
+    if (input.ttlMs !== undefined) {
+      expiresAtMs = now + input.ttlMs;
+      expiresAt = Math.ceil(expiresAtMs / 1000);
+    }
     const file: StoredFile = {
       id: newIdentifier('file-', 22),
       purpose: input.purpose,
       filename: input.filename,
       bytes: input.content.byteLength,
       createdAt,
-      expiresAt: lifetime === undefined ? null : createdAt + lifetime,
+      expiresAt,
+      expiresAtMs,
       content: input.content,
       sequence: this.nextSequence++,
     };
@@ -47,7 +68,12 @@ export class FileStore {
   }
 
   get(id: string): StoredFile | undefined {
-    return this.files.get(id);
+    const file = this.files.get(id);
+    if (file && isExpired(file)) {
+      this.files.delete(id);
+      return undefined;
+    }
+    return file;
   }
 
   delete(id: string): boolean {
@@ -57,6 +83,7 @@ export class FileStore {
   list(query: FileListQuery): { data: StoredFile[]; hasMore: boolean } {
     const direction = query.order === 'asc' ? 1 : -1;
     const ordered = [...this.files.values()]
+      .filter((file) => !isExpired(file))
       .filter((file) => query.purpose === undefined || file.purpose === query.purpose)
       .sort((left, right) => direction * (left.sequence - right.sequence));
     const start = query.after === undefined ? 0 : ordered.findIndex((file) => file.id === query.after) + 1;

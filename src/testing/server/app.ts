@@ -42,7 +42,7 @@ export function createApp(emulator: EmulatorContext): Hono {
     ),
   );
   app.onError((error, context) => {
-    if (error instanceof ApiError) return context.json(error.body, error.status as ContentfulStatusCode);
+    if (error instanceof ApiError) return context.json(error.body, error.status as ContentfulStatusCode, error.headers);
     return context.json(openAIErrorBody(`The emulator failed: ${error.message}`, 'server_error'), 500);
   });
   return app;

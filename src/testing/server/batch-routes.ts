@@ -3,8 +3,15 @@ import { z } from 'zod';
 import { invalidRequest, notFound, parseInput } from '../api-error.js';
 import { batchObject } from '../batches/batch-object.js';
 import type { BatchState } from '../batches/batch-state.js';
+import {
+  findFaultMarkersInContent,
+  markerMilliseconds,
+  markerNumber,
+  type FaultMarker,
+} from '../faults/fault-markers.js';
+import { creationRateLimitError, insufficientQuotaError } from '../faults/http-faults.js';
 import type { EmulatorContext } from './emulator-context.js';
-import { jsonResponse, operation, readJsonObject } from './request-helpers.js';
+import { delay, jsonResponse, operation, readJsonObject } from './request-helpers.js';
 
 /** The endpoints the emulator can answer; the Batch API knows more (completions, moderations, images, videos). */
 export const supportedEndpoints = ['/v1/chat/completions', '/v1/responses', '/v1/embeddings'] as const;
@@ -34,6 +41,24 @@ function findBatch(emulator: EmulatorContext, id: string): BatchState {
   return batch;
 }
 
+/**
+ * Markers in the input file aim at the batch's creation: `create=insufficient_quota` and `create=rate_limit` (with
+ * `retry_after=S` / `retry_after_ms=MS`) refuse it; a `create=slow` marker is returned for the caller to answer late.
+ */
+function refuseCreationByMarker(emulator: EmulatorContext, content: Buffer): FaultMarker | undefined {
+  const markers = findFaultMarkersInContent(content);
+  if (markers.length === 0) return undefined;
+  if (emulator.faults.takeMarkerOf(markers, 'create', 'insufficient_quota')) throw insufficientQuotaError();
+  const limited = emulator.faults.takeMarkerOf(markers, 'create', 'rate_limit');
+  if (limited) {
+    throw creationRateLimitError({
+      seconds: markerNumber(limited, 'retry_after'),
+      ms: markerNumber(limited, 'retry_after_ms'),
+    });
+  }
+  return emulator.faults.takeMarkerOf(markers, 'create', 'slow');
+}
+
 export function registerBatchRoutes(app: Hono, emulator: EmulatorContext): void {
   app.post('/v1/batches', operation(emulator, 'createBatch'), async (context) => {
     const input = parseInput(createSchema, await readJsonObject(context));
@@ -42,12 +67,14 @@ export function registerBatchRoutes(app: Hono, emulator: EmulatorContext): void 
     if (file.purpose !== 'batch') {
       throw invalidRequest(`The input file must have purpose 'batch', not '${file.purpose}'.`, 'input_file_id');
     }
+    const slow = refuseCreationByMarker(emulator, file.content);
     const batch = emulator.batches.create(file, {
       endpoint: input.endpoint,
       completionWindow: input.completion_window,
       metadata: input.metadata ?? null,
       outputExpiresAfterSeconds: input.output_expires_after?.seconds,
     });
+    if (slow) await delay(markerMilliseconds(slow));
     return jsonResponse(context, batchObject(batch));
   });
 

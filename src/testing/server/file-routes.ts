@@ -1,9 +1,11 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { invalidRequest, notFound, parseInput } from '../api-error.js';
+import { findFaultMarkersInContent, markerMilliseconds } from '../faults/fault-markers.js';
+import { insufficientQuotaError } from '../faults/http-faults.js';
 import { fileObject, type StoredFile } from '../files/file-store.js';
 import type { EmulatorContext } from './emulator-context.js';
-import { jsonResponse, operation } from './request-helpers.js';
+import { delay, jsonResponse, operation } from './request-helpers.js';
 
 const uploadSchema = z.object({
   file: z.instanceof(File),
@@ -43,6 +45,10 @@ export function registerFileRoutes(app: Hono, emulator: EmulatorContext): void {
       throw invalidRequest('Invalid file format for Batch API. Must be .jsonl', 'file');
     }
     const content = Buffer.from(await upload.file.arrayBuffer());
+    // Markers in the file aim at its upload: `upload=insufficient_quota` refuses it, `upload=slow` answers late.
+    const markers = findFaultMarkersInContent(content);
+    if (emulator.faults.takeMarkerOf(markers, 'upload', 'insufficient_quota')) throw insufficientQuotaError();
+    const slow = emulator.faults.takeMarkerOf(markers, 'upload', 'slow');
     const file = emulator.files.add({
       purpose: upload.purpose,
       filename: upload.file.name,
@@ -50,6 +56,7 @@ export function registerFileRoutes(app: Hono, emulator: EmulatorContext): void {
       expiresAfterSeconds: seconds,
     });
     emulator.recorder.addFile({ id: file.id, purpose: file.purpose, bytes: file.bytes, filename: file.filename });
+    if (slow) await delay(markerMilliseconds(slow));
     return jsonResponse(context, fileObject(file));
   });
 

@@ -1,17 +1,29 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { invalidRequest, serverError } from '../api-error.js';
-import type { HttpOperation } from '../faults/fault-state.js';
+import { invalidRequest } from '../api-error.js';
+import type { ApiOperation } from '../types.js';
 import type { EmulatorContext } from './emulator-context.js';
 
-const httpOperations = new Set<string>(['upload', 'createBatch', 'retrieveBatch', 'fileContent']);
+/** Resolves after `ms`; an unref'd timer so that a closed emulator's late answer keeps no process alive. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
 
-/** Counts the call under its operation name, then answers 500 instead when an HTTP fault is pending for it. */
-export function operation(emulator: EmulatorContext, name: string): MiddlewareHandler {
+/**
+ * Counts the call under its operation name, then answers with an emulator-wide HTTP fault (429 quota, 429 rate limit,
+ * 500) instead of doing the work when one is pending; a configured delay holds back whichever answer it gives.
+ */
+export function operation(emulator: EmulatorContext, name: ApiOperation): MiddlewareHandler {
   return async (_context, next) => {
     emulator.recorder.countCall(name);
-    if (httpOperations.has(name) && emulator.faults.takeHttpFault(name as HttpOperation)) throw serverError();
-    await next();
+    const wait = emulator.faults.http.delayFor(name);
+    try {
+      const error = emulator.faults.http.takeError(name);
+      if (error) throw error;
+      await next();
+    } finally {
+      if (wait > 0) await delay(wait);
+    }
   };
 }
 

@@ -1,11 +1,11 @@
 import type { Hono } from 'hono';
-import { findFaultMarkers } from '../faults/fault-markers.js';
-import { errorBodyForStatus } from '../openai-error.js';
-import type { ResponderRequest } from '../types.js';
+import { findFaultMarkers, markerMilliseconds } from '../faults/fault-markers.js';
+import { errorBodyForFault } from '../openai-error.js';
+import type { ApiOperation, ResponderRequest } from '../types.js';
 import type { EmulatorContext } from './emulator-context.js';
-import { jsonResponse, operation, readJsonObject } from './request-helpers.js';
+import { delay, jsonResponse, operation, readJsonObject } from './request-helpers.js';
 
-const syncEndpoints: Array<{ url: ResponderRequest['url']; operationName: string }> = [
+const syncEndpoints: Array<{ url: ResponderRequest['url']; operationName: ApiOperation }> = [
   { url: '/v1/chat/completions', operationName: 'chatCompletions' },
   { url: '/v1/responses', operationName: 'responses' },
   { url: '/v1/embeddings', operationName: 'embeddings' },
@@ -17,9 +17,12 @@ export function registerSyncRoutes(app: Hono, emulator: EmulatorContext): void {
     app.post(url, operation(emulator, operationName), async (context) => {
       const body = await readJsonObject(context);
       emulator.recorder.countSyncCall();
-      const injectedStatus = emulator.faults.takeLineStatus(findFaultMarkers(body));
-      if (injectedStatus !== undefined) {
-        return jsonResponse(context, errorBodyForStatus(injectedStatus, 'injected by a fault marker'), injectedStatus);
+      const markers = findFaultMarkers(body);
+      const slow = emulator.faults.takeMarkerOf(markers, 'sync', 'slow');
+      if (slow) await delay(markerMilliseconds(slow));
+      const fault = emulator.faults.takeLineFault(markers);
+      if (fault?.statusCode !== undefined) {
+        return jsonResponse(context, errorBodyForFault(fault.statusCode, fault.errorCode), fault.statusCode);
       }
       const { statusCode, body: answer } = emulator.responder({ url, body });
       return jsonResponse(context, answer, statusCode);
