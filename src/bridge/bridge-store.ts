@@ -60,6 +60,9 @@ export interface OutboxEntry {
   attempts: number;
 }
 
+/** Items read per search call. */
+export const storePageSize = 1000;
+
 /** Store operations are sent in slices so that no single call holds tens of thousands of items. */
 const operationsPerCall = 1000;
 
@@ -211,7 +214,7 @@ export class BridgeStore {
    * Paging goes by the raw result count; an item seen twice (the store's order shifted between pages) is kept once.
    */
   private async listAllItems<T>(namespace: string[], limit: number): Promise<Array<{ key: string; value: T }>> {
-    const pageSize = 1000;
+    const pageSize = storePageSize;
     const items = new Map<string, T>();
     for (let offset = 0; items.size < limit; offset += pageSize) {
       const page = await this.store.search(namespace, { limit: pageSize, offset });

@@ -31,6 +31,15 @@ export interface ChaosOptions {
    * Default 'before'.
    */
   failurePoint?: 'before' | 'after' | 'random';
+  /** Fails every write this returns true for (a put has a value; a delete has none), e.g. one namespace's. */
+  failWhen?: (write: ChaosWrite) => boolean;
+}
+
+export interface ChaosWrite {
+  namespace: string[];
+  key: string;
+  /** The value put, or null for a delete. */
+  value: Record<string, any> | null;
 }
 
 export class ChaosWriteError extends Error {
@@ -98,10 +107,18 @@ export class ChaosStore extends BaseStore {
     this.failWrites.add(this.writes + 1);
   }
 
-  private async write(apply: () => Promise<unknown>): Promise<void> {
+  /** Replaces the `failWhen` predicate (undefined: none). */
+  setFailWhen(failWhen: ChaosOptions['failWhen']): void {
+    this.options.failWhen = failWhen;
+  }
+
+  private async write(apply: () => Promise<unknown>, what: ChaosWrite): Promise<void> {
     this.writes += 1;
     const n = this.writes;
-    const fails = this.failWrites.has(n) || this.random() < (this.options.writeFailureRate ?? 0);
+    const fails =
+      this.failWrites.has(n) ||
+      this.random() < (this.options.writeFailureRate ?? 0) ||
+      (this.options.failWhen?.(what) ?? false);
     if (!fails) {
       await apply();
       return;
@@ -160,11 +177,11 @@ export class ChaosStore extends BaseStore {
     value: Record<string, any>,
     index?: false | string[],
   ): Promise<void> {
-    await this.write(() => this.inner.put(namespace, key, value, index));
+    await this.write(() => this.inner.put(namespace, key, value, index), { namespace, key, value });
   }
 
   override async delete(namespace: string[], key: string): Promise<void> {
-    await this.write(() => this.inner.delete(namespace, key));
+    await this.write(() => this.inner.delete(namespace, key), { namespace, key, value: null });
   }
 
   override async listNamespaces(options: Parameters<BaseStore['listNamespaces']>[0] = {}): Promise<string[][]> {
@@ -176,7 +193,8 @@ export class ChaosStore extends BaseStore {
     const results: unknown[] = [];
     for (const operation of operations) {
       if ('value' in operation) {
-        await this.write(() => this.inner.batch([operation]));
+        const { namespace, key, value } = operation;
+        await this.write(() => this.inner.batch([operation]), { namespace, key, value });
         results.push(undefined);
       } else if ('namespacePrefix' in operation) {
         const { namespacePrefix, filter, limit, offset, query } = operation;

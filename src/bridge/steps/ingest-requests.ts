@@ -3,7 +3,7 @@ import type { Outcome } from '../../backends/types.js';
 import { BridgeInputError, measurePayload, oversizeRefusal, requestKeyOf } from '../../core/index.js';
 import { handOverSchema, type HandOver } from '../../protocol/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
-import { queueEntryOf, type RequestRecord } from '../bridge-store.js';
+import { queueEntryOf, storePageSize, type RequestRecord } from '../bridge-store.js';
 import { queueDelivery } from './queue-delivery.js';
 
 /** Inbox items taken in by one run; a larger backlog is taken by the runs after it (every run drains the inbox). */
@@ -53,8 +53,9 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
   // The wake marker goes first: a node that still sees it after putting its request knows this read comes later.
   await context.store.run([context.store.clearWake(context.threadId)]);
   const inbox = await context.store.listInbox(context.threadId, inboxItemsPerRun);
-  // A backlog larger than one run takes is taken by a run soon after (schedule-tick.ts), not by a request's wake.
-  context.inboxBacklog = inbox.length >= inboxItemsPerRun;
+  // A backlog larger than one run takes is taken by a run soon after (schedule-tick.ts), not by a request's wake. So
+  // is an inbox read in several pages: a store whose order shifts between pages may have hidden an item from this run.
+  context.inboxBacklog = inbox.length >= inboxItemsPerRun || inbox.length > storePageSize;
   for (const item of inbox) consider(item.value, `inbox ${item.key}`);
   if (accepted.length === 0 && rejectedButAddressable.length === 0 && problems.length === 0) return;
 

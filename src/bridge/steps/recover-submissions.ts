@@ -1,6 +1,7 @@
 import { errorMessage } from '../../core/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import type { InFlightBatch } from '../bridge-state.js';
+import { recountQueue } from './flush-queue.js';
 import { revertSubmission } from './submit-batch.js';
 
 /**
@@ -37,6 +38,8 @@ async function recoverSubmission(context: BridgeRunContext, batch: InFlightBatch
   if (batchId === null) {
     await revertSubmission(context, batch, items);
     state.batches = state.batches.filter((inFlight) => inFlight.submissionTag !== batch.submissionTag);
+    // The queue summary in this run's state is from before the run that died: the store says what is queued now.
+    await recountQueue(context);
     recordError(
       context,
       `Submission ${batch.submissionTag} (${batch.label}) never became a batch; its ${items.length} request(s) are queued again.`,

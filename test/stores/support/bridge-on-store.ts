@@ -1,0 +1,110 @@
+// The bridge's steps on any LangGraph store, against the offline emulator through the real OpenAI backend. Resumes
+// and ticks go to a recorder standing in for the LangGraph API (the e2e suites drive the real server); the store and
+// the batch API are real.
+import type { BaseStore } from '@langchain/langgraph';
+import type { Client } from '@langchain/langgraph-sdk';
+import { createOpenAIBackend } from '../../../src/backends/openai/index.js';
+import { bridgeRunOptionsSchema } from '../../../src/bridge/bridge-options.js';
+import type { BridgeRunContext } from '../../../src/bridge/bridge-run-context.js';
+import { emptyTotals, type BridgeState } from '../../../src/bridge/bridge-state.js';
+import { BridgeStore } from '../../../src/bridge/bridge-store.js';
+import { deliverOutcomes } from '../../../src/bridge/steps/deliver-outcomes.js';
+import { ingestRequests } from '../../../src/bridge/steps/ingest-requests.js';
+import { pollBatches } from '../../../src/bridge/steps/poll-batches.js';
+import { recoverSubmissions } from '../../../src/bridge/steps/recover-submissions.js';
+import { digestOf, requestKeyOf } from '../../../src/core/index.js';
+import { bridgeThreadId, inboxNamespace, type HandOver } from '../../../src/protocol/index.js';
+import type { RunningEmulator } from '../../../src/testing/types.js';
+
+export const emulatorKey = 'sk-store-conformance-0123456789';
+
+export interface Resume {
+  threadId: string;
+  resume: Record<string, { digest: string; outcome: { type: string; code?: string; body?: unknown } }>;
+}
+
+export function emptyState(): BridgeState {
+  return {
+    event: null,
+    lastEvent: null,
+    queued: 0,
+    queuedBytes: 0,
+    oldestQueuedAt: null,
+    backoffUntil: null,
+    batches: [],
+    batchSizeLimits: {},
+    undelivered: 0,
+    nextTickAt: null,
+    lastTickAt: null,
+    lastError: null,
+    recentErrors: [],
+    totals: emptyTotals(),
+  };
+}
+
+/** A bridge run's context over `store`; `resumes` collects what the bridge resumed threads with. */
+export function bridgeOn(store: BaseStore, emulator: RunningEmulator, bridge = 'batch_bridge') {
+  const resumes: Resume[] = [];
+  const client = {
+    runs: {
+      create: async (threadId: string, _assistantId: string, payload: { command?: { resume?: Resume['resume'] } }) => {
+        if (payload.command?.resume) resumes.push({ threadId, resume: payload.command.resume });
+        return {};
+      },
+    },
+  } as unknown as Client;
+  const context: BridgeRunContext = {
+    bridge,
+    threadId: bridgeThreadId(bridge),
+    store: new BridgeStore(store, bridge),
+    backend: createOpenAIBackend({
+      apiKey: emulatorKey,
+      baseURL: emulator.baseURL,
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
+    }),
+    options: bridgeRunOptionsSchema.parse({ maxWaitMs: 0, pollIntervalMs: 1 }),
+    client,
+    state: emptyState(),
+    now: () => Date.now(),
+  };
+  return { context, resumes };
+}
+
+/** What a run does first: the store, not the checkpoint, says which batches exist (a dead run left no checkpoint). */
+export async function startRun(context: BridgeRunContext): Promise<void> {
+  context.state = emptyState();
+  context.state.batches = await context.store.listBatches();
+  await ingestRequests(context, []);
+  await recoverSubmissions(context);
+}
+
+/** Polls until no batch is in flight (bounded), then delivers. */
+export async function pollUntilSettled(context: BridgeRunContext, maxPolls = 400): Promise<void> {
+  for (let poll = 0; poll < maxPolls && context.state.batches.length > 0; poll += 1) {
+    await pollBatches(context, { force: true });
+    if (context.state.batches.length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (context.state.batches.length > 0) throw new Error('batches still in flight after polling');
+  await deliverOutcomes(context);
+}
+
+let threadCounter = 0;
+
+/** Hands a chat request over as a waiting node would: into the bridge thread's inbox in the store. */
+export async function handOver(store: BaseStore, bridge: string, content: string, queuedAt = Date.now()) {
+  threadCounter += 1;
+  const payload = {
+    url: '/v1/chat/completions',
+    body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content }] },
+  };
+  const request: HandOver = {
+    threadId: `00000000-0000-4000-8000-${String(threadCounter).padStart(12, '0')}`,
+    interruptId: threadCounter.toString(16).padStart(32, '0'),
+    assistantId: 'agent',
+    digest: digestOf(payload),
+    payload,
+    queuedAt,
+  };
+  await store.put(inboxNamespace(bridgeThreadId(bridge)), requestKeyOf(request.threadId, request.interruptId), request);
+  return request;
+}
