@@ -38,6 +38,11 @@ export interface CreateBridgeOptions<Payload = unknown> extends Partial<Omit<Bri
   shouldSubmit?: (queue: QueueSnapshot) => boolean;
   /** Credentials for the LangGraph API when `apiUrl` points elsewhere (never stored). */
   apiKey?: string;
+  /**
+   * The LangGraph API client the bridge schedules its ticks and resumes threads with; by default one for `apiUrl`
+   * and `apiKey` (the server the bridge runs on). For a bridge run outside a LangGraph server, e.g. in-process.
+   */
+  client?: Client;
 }
 
 /**
@@ -45,7 +50,7 @@ export interface CreateBridgeOptions<Payload = unknown> extends Partial<Omit<Bri
  * its graph id is queued, submitted in batches, polled, and answered by resuming the waiting thread.
  */
 export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Payload>): BridgeGraph {
-  const { name, backend: backendOption, submit, poll, apiKey, shouldSubmit, ...rest } = options;
+  const { name, backend: backendOption, submit, poll, apiKey, shouldSubmit, client: givenClient, ...rest } = options;
   const runOptions: BridgeRunOptions = { ...bridgeRunOptionsSchema.parse(rest), shouldSubmit };
   if (!backendOption && !(submit && poll)) {
     throw new BridgeUsageError('createBridge needs either a backend or both submit and poll functions.');
@@ -61,7 +66,7 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
     ) as BatchBackend;
     return backend;
   };
-  let client: Client | undefined;
+  let client: Client | undefined = givenClient;
   const resolveClient = () =>
     (client ??= new Client({
       apiUrl: runOptions.apiUrl,

@@ -1,6 +1,7 @@
 // The bridge's steps on any LangGraph store, against the offline emulator through the real OpenAI backend. Resumes
 // and ticks go to a recorder standing in for the LangGraph API (the e2e suites drive the real server); the store and
 // the batch API are real.
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { BaseStore } from '@langchain/langgraph';
 import type { Client } from '@langchain/langgraph-sdk';
 import { createOpenAIBackend } from '../../../src/backends/openai/index.js';
@@ -88,18 +89,15 @@ export async function pollUntilSettled(context: BridgeRunContext, maxPolls = 400
   await deliverOutcomes(context);
 }
 
-let threadCounter = 0;
-
 /** Hands a chat request over as a waiting node would: into the bridge thread's inbox in the store. */
 export async function handOver(store: BaseStore, bridge: string, content: string, queuedAt = Date.now()) {
-  threadCounter += 1;
   const payload = {
     url: '/v1/chat/completions',
     body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content }] },
   };
   const request: HandOver = {
-    threadId: `00000000-0000-4000-8000-${String(threadCounter).padStart(12, '0')}`,
-    interruptId: threadCounter.toString(16).padStart(32, '0'),
+    threadId: randomUUID(),
+    interruptId: randomBytes(16).toString('hex'),
     assistantId: 'agent',
     digest: digestOf(payload),
     payload,
