@@ -66,6 +66,8 @@ export const BridgeStateAnnotation = Annotation.Root({
   batches: lastValue<InFlightBatch[]>(() => []),
   /** Batch sizes cut down after token_limit_exceeded, by batch label (endpoint and model). */
   batchSizeLimits: lastValue<Record<string, number>>(() => ({})),
+  /** Submissions the API refused in a row, by batch label: the next one waits twice as long (submit-batch.ts). */
+  submitFailures: lastValue<Record<string, number>>(() => ({})),
   /** Outcomes whose resume run has not been accepted yet. */
   undelivered: lastValue<number>(() => 0),
   nextTickAt: lastValue<number | null>(() => null),
@@ -77,3 +79,24 @@ export const BridgeStateAnnotation = Annotation.Root({
 });
 
 export type BridgeState = typeof BridgeStateAnnotation.State;
+
+/** The state of a bridge that has never run: every channel at its default. */
+export function emptyBridgeState(): BridgeState {
+  return {
+    event: null,
+    lastEvent: null,
+    queued: 0,
+    queuedBytes: 0,
+    oldestQueuedAt: null,
+    backoffUntil: null,
+    batches: [],
+    batchSizeLimits: {},
+    submitFailures: {},
+    undelivered: 0,
+    nextTickAt: null,
+    lastTickAt: null,
+    lastError: null,
+    recentErrors: [],
+    totals: emptyTotals(),
+  };
+}

@@ -89,7 +89,10 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
       bridge,
       threadId: configurable.thread_id,
       store: new BridgeStore(store, bridge),
-      backend: resolveBackend(),
+      // Built when a step first needs it: a server without an API key still takes in, delivers and says why.
+      get backend() {
+        return resolveBackend();
+      },
       options: runOptions,
       client: resolveClient(),
       state: draft,

@@ -14,6 +14,14 @@ export const engineOptionsSchema = flushPolicySchema.extend({
   backoffMs: z.number().int().nonnegative().default(60_000),
   /** Failed polls of one batch in a row (API errors, a missing output file) before its requests are resubmitted. */
   maxPollFailures: z.number().int().positive().default(10),
+  /** First wait after a submission the API refused for a passing reason (429, 5xx); doubles, at most 15 min. */
+  submitBackoffMs: z.number().int().nonnegative().default(5_000),
+  /** A request the API keeps refusing to take fails with the last refusal once it has waited this long. */
+  maxQueueMs: z
+    .number()
+    .int()
+    .positive()
+    .default(60 * 60_000),
   /** A single request body larger than this is answered with an error instead of queued. */
   maxRequestBytes: z
     .number()

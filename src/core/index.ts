@@ -18,4 +18,5 @@ export { customIdOf, digestOf, measurePayload, requestKeyOf } from './identity.j
 export { planQueue, type PlannedBatch, type PlanQueueOptions, type QueuePlan } from './plan-queue.js';
 export { afterPollFailure, unavailableOutcomes } from './poll-failure.js';
 export { oversizeRefusal } from './request-size.js';
+export { afterSubmitFailure, maxSubmitBackoffMs, queuedTooLong, type SubmitFailureDecision } from './submit-failure.js';
 export { nextBatchSizeLimit, settleOutcome, type SettleContext, type Settlement } from './settle-outcome.js';

@@ -30,13 +30,16 @@ export function settleOutcome(
   if (outcome?.type === 'success') {
     return { action: 'deliver', outcome: { type: 'success', statusCode: outcome.statusCode, body: outcome.body } };
   }
-  if (context.cancelRequested) {
+  // Cancelling is a person's decision, whoever made it (this bridge, the dashboard, another script): a cancelled
+  // batch is never submitted again.
+  if (context.cancelRequested || outcome?.code === 'batch_cancelled') {
+    const by = context.cancelRequested ? 'on request' : 'outside batch-bridge (the dashboard or another client)';
     return {
       action: 'deliver',
       outcome: {
         type: 'error',
         code: 'cancelled',
-        message: `The batch ${context.batchId} was cancelled on request before this request was done.`,
+        message: `The batch ${context.batchId} was cancelled ${by} before this request was done.`,
       },
     };
   }

@@ -15,6 +15,8 @@ export interface BatcherContext {
   backend(): OpenAIBackend;
   /** Batch sizes cut down after token_limit_exceeded, by group label (endpoint and model). */
   readonly batchSizeLimits: Record<string, number>;
+  /** Submissions the API refused in a row, by group label (the next waits twice as long). */
+  readonly submitFailures: Record<string, number>;
   /** The request of this run a batch line answers, if a call of this run waits for that very attempt. */
   pendingFor(member: WatchedRequest, customId: string): PendingRequest | undefined;
   deliver(pending: PendingRequest, delivered: DeliveredOutcome): void;

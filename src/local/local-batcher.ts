@@ -43,6 +43,7 @@ export class LocalBatcher implements BatcherContext {
   private announcedCacheUse = false;
   private connected: OpenAIBackend | undefined;
   readonly batchSizeLimits: Record<string, number> = {};
+  readonly submitFailures: Record<string, number> = {};
 
   constructor(
     private readonly connection: OpenAIConnection,

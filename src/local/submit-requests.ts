@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenAIBackend, OpenAIBatchGroup } from '../backends/openai/index.js';
 import { submissionMayExist, submissionMetadataKey } from '../backends/types.js';
-import { customIdOf, deliveredOutcome, planQueue } from '../core/index.js';
+import {
+  afterSubmitFailure,
+  customIdOf,
+  deliveredOutcome,
+  errorMessage,
+  planQueue,
+  queuedTooLong,
+} from '../core/index.js';
+import type { Outcome } from '../backends/types.js';
 import type { BatcherContext } from './batcher-context.js';
 import type { PendingRequest, WatchedRequest } from './pending-request.js';
 
@@ -66,6 +74,7 @@ async function submitGroup(
   try {
     const submitted = await backend.submit(group, { metadata: { [submissionMetadataKey]: submissionId } });
     store.markSubmitted(submissionId, submitted.batchId, submitted.submittedAt);
+    delete context.submitFailures[label];
     for (const pending of requests) pending.state = 'in_flight';
     context.log(`submitted batch ${submitted.batchId} (${requests.length} request(s), ${label})`);
     context.watch(
@@ -73,13 +82,50 @@ async function submitGroup(
       false,
     );
   } catch (error) {
-    // The backend has retried transient failures already, so the calls fail now. A create that got no clear answer
-    // may have made the batch anyway: its record stays for the next run to look up; otherwise it goes, and the next
-    // run submits again.
-    if (!submissionMayExist(error)) store.forgetSubmission(submissionId);
-    for (const pending of requests) context.fail(pending, error);
+    // A create that got no clear answer may have made the batch anyway: its record stays for the next run to look
+    // up, and the calls fail (this run cannot know). Otherwise the core decides, as in the bridge: a final refusal
+    // answers the calls with the API's error; a passing one backs the group off and submits it again.
+    if (submissionMayExist(error)) {
+      for (const pending of requests) context.fail(pending, error);
+      return;
+    }
+    store.forgetSubmission(submissionId);
+    refused(context, group.label, requests, error);
   } finally {
     store.submitting.delete(submissionId);
     finished();
   }
+}
+
+/** The API refused a batch: answer its calls (a final refusal, or waited too long), or queue them again later. */
+function refused(context: BatcherContext, label: string, requests: PendingRequest[], error: unknown): void {
+  const now = Date.now();
+  const failures = context.submitFailures[label] ?? 0;
+  const decision = afterSubmitFailure(error, { failures, now, submitBackoffMs: context.options.submitBackoffMs });
+  if (decision.action === 'fail') {
+    context.log(`the API refused a batch of ${requests.length} (${label}); its calls fail: ${errorMessage(error)}`);
+    for (const pending of requests) answerWithError(context, pending, decision.outcome);
+    return;
+  }
+  context.submitFailures[label] = failures + 1;
+  context.log(
+    `submitting a batch of ${requests.length} (${label}) failed (${failures + 1} in a row); tried again at ` +
+      `${new Date(decision.until).toISOString()}: ${errorMessage(error)}`,
+  );
+  for (const pending of requests) {
+    if (queuedTooLong(pending.queuedAt, now, context.options.maxQueueMs)) {
+      answerWithError(context, pending, {
+        type: 'error',
+        code: 'submission_timed_out',
+        message: `The API refused to take this request for ${Math.round(context.options.maxQueueMs / 60_000)} min (maxQueueMs): ${errorMessage(error)}`,
+      });
+    } else {
+      context.requeue(pending, pending.attempt, decision.until);
+    }
+  }
+}
+
+function answerWithError(context: BatcherContext, pending: PendingRequest, outcome: Outcome): void {
+  const where = { batchId: null, customId: null, submittedAt: null };
+  context.deliver(pending, deliveredOutcome(pending, where, outcome, Date.now()));
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestOutcome } from '../../src/backends/types.js';
 import { bridgeRunOptionsSchema } from '../../src/bridge/bridge-options.js';
 import type { BridgeRunContext } from '../../src/bridge/bridge-run-context.js';
-import { emptyTotals, type BridgeState } from '../../src/bridge/bridge-state.js';
+import { emptyBridgeState } from '../../src/bridge/bridge-state.js';
 import { BridgeStore } from '../../src/bridge/bridge-store.js';
 import { deliverOutcomes } from '../../src/bridge/steps/deliver-outcomes.js';
 import { BridgeInputError } from '../../src/core/errors.js';
@@ -39,22 +39,7 @@ function setUp(options: { maxRequests?: number; failResumesFor?: Set<string> } =
       },
     },
   } as unknown as Client;
-  const state = {
-    event: null,
-    lastEvent: null,
-    queued: 0,
-    queuedBytes: 0,
-    oldestQueuedAt: null,
-    backoffUntil: null,
-    batches: [],
-    batchSizeLimits: {},
-    undelivered: 0,
-    nextTickAt: null,
-    lastTickAt: null,
-    lastError: null,
-    recentErrors: [],
-    totals: emptyTotals(),
-  } satisfies BridgeState;
+  const state = emptyBridgeState();
   const context: BridgeRunContext = {
     bridge: 'test_bridge',
     threadId: 'bridge-thread',

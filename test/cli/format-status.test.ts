@@ -26,6 +26,7 @@ const state: BridgeState = {
     },
   ],
   batchSizeLimits: {},
+  submitFailures: {},
   undelivered: 3,
   nextTickAt: now + 12_000,
   lastTickAt: null,

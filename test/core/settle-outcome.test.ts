@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { RequestOutcome } from '../../src/backends/types.js';
 import {
   afterPollFailure,
+  afterSubmitFailure,
   engineOptionsSchema,
+  maxSubmitBackoffMs,
+  queuedTooLong,
   nextBatchSizeLimit,
   oversizeRefusal,
   settleOutcome,
@@ -155,6 +158,52 @@ describe('options and limits both modes share', () => {
       type: 'error',
       code: 'request_rejected',
       message: "request body is 101 bytes, over the local mode's limit of 100 bytes (maxRequestBytes)",
+    });
+  });
+});
+
+describe('afterSubmitFailure: a refused submission never loops', () => {
+  const refusal = (status: number, retryable: boolean, extra: object = {}) =>
+    Object.assign(new Error(`HTTP ${status}: refused`), { status, retryable, code: 'invalid_api_key', ...extra });
+
+  it('fails the calls at once on a final refusal, with the API’s status, code and message', () => {
+    expect(afterSubmitFailure(refusal(401, false), { failures: 0, now: 0, submitBackoffMs: 5_000 })).toEqual({
+      action: 'fail',
+      outcome: { type: 'error', statusCode: 401, code: 'invalid_api_key', message: 'HTTP 401: refused' },
+    });
+  });
+
+  it('backs off a passing refusal, doubling with each failure in a row, at most 15 min', () => {
+    const untils = [0, 1, 2, 10, 20].map((failures) => {
+      const decision = afterSubmitFailure(refusal(500, true), { failures, now: 1_000, submitBackoffMs: 5_000 });
+      return decision.action === 'back_off' ? decision.until - 1_000 : -1;
+    });
+    expect(untils).toEqual([5_000, 10_000, 20_000, maxSubmitBackoffMs, maxSubmitBackoffMs]);
+  });
+
+  it('waits at least as long as Retry-After asks, and takes an unknown error for a passing one', () => {
+    const limited = refusal(429, true, { retryAfterMs: 90_000 });
+    expect(afterSubmitFailure(limited, { failures: 0, now: 0, submitBackoffMs: 5_000 })).toEqual({
+      action: 'back_off',
+      until: 90_000,
+    });
+    expect(afterSubmitFailure(new Error('socket hang up'), { failures: 0, now: 0, submitBackoffMs: 5_000 })).toEqual({
+      action: 'back_off',
+      until: 5_000,
+    });
+  });
+
+  it('says when a request has waited too long for the API to take it', () => {
+    expect(queuedTooLong(0, 59_999, 60_000)).toBe(false);
+    expect(queuedTooLong(0, 60_000, 60_000)).toBe(true);
+  });
+});
+
+describe('a batch cancelled outside batch-bridge', () => {
+  it('is never submitted again: its unfinished requests are answered `cancelled`', () => {
+    expect(settleOutcome(error('batch_cancelled', true), { attempt: 1 }, context)).toMatchObject({
+      action: 'deliver',
+      outcome: { type: 'error', code: 'cancelled', message: expect.stringContaining('outside batch-bridge') },
     });
   });
 });

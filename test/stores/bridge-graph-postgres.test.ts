@@ -77,12 +77,14 @@ describe('the bridge graph on PostgreSQL, one process per run', () => {
 
     // A new process: its tick finds the batch by its tag, polls it until it ends, and resumes every thread.
     const resumed = new Map<string, string>();
+    let lastRun = '';
     for (let tick = 0; tick < 50 && resumed.size < threads.length; tick += 1) {
       const run = await bridgeRun({ type: 'tick' });
       expect(run.code, run.stderr).toBe(0);
+      lastRun = run.stderr;
       for (const { threadId, resume } of run.resumes) resumed.set(threadId, Object.values(resume)[0].outcome.type);
     }
-    expect([...resumed.keys()].sort()).toEqual([...threads].sort());
+    expect([...resumed.keys()].sort(), `the last tick said: ${lastRun}`).toEqual([...threads].sort());
     expect(new Set(resumed.values())).toEqual(new Set(['success']));
     expect(emulator.record().batches).toHaveLength(1);
     expect([...emulator.submittedCounts().values()].every((count) => count === 1)).toBe(true);

@@ -63,6 +63,8 @@ export class BatchApiError extends BatchBackendError {
   readonly status: number | undefined;
   /** How many times the call was tried. */
   readonly attempts: number;
+  /** How long the API asked to wait before the next try (Retry-After), when it said. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(options: {
     operation: BatchApiOperation;
@@ -71,11 +73,13 @@ export class BatchApiError extends BatchBackendError {
     attempts: number;
     message: string;
     code?: string;
+    retryAfterMs?: number;
   }) {
     super(options.message, { code: options.code ?? 'api_error', retryable: options.retryable });
     this.operation = options.operation;
     this.status = options.status;
     this.attempts = options.attempts;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   /** A create that got no clear answer (no status, or 5xx) may have made the batch anyway. */

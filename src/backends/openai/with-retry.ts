@@ -85,6 +85,7 @@ export function toBatchApiError(
     attempts,
     message: redactSecrets(message, secrets),
     code: failure.code,
+    retryAfterMs: failure.retryAfterMs,
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Operation } from '@langchain/langgraph';
-import { customIdOf, planQueue, shouldFlush } from '../../core/index.js';
-import type { BridgeRunContext } from '../bridge-run-context.js';
+import { hostname } from 'node:os';
+import { customIdOf, errorMessage, planQueue, shouldFlush } from '../../core/index.js';
+import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import type { QueueEntry, RequestRecord } from '../bridge-store.js';
 import { deliveryOperations } from './queue-delivery.js';
 import { submitBatch } from './submit-batch.js';
@@ -37,10 +38,29 @@ export async function flushQueue(context: BridgeRunContext): Promise<void> {
     queued.push({ customId: customIdOf(record.requestKey, record.attempt), payload: record.payload, record });
   }
 
-  const plan = planQueue(context.backend, queued, {
-    maxRequests: options.maxRequests,
-    batchSizeLimits: state.batchSizeLimits,
-  });
+  let backend;
+  try {
+    backend = context.backend;
+  } catch (error) {
+    // No backend can be built here (no API key on this server): nothing can be submitted, so the calls fail now,
+    // saying where the setting is missing, instead of waiting for a key that only a restart can bring.
+    const message =
+      `The bridge '${context.bridge}' cannot submit batches from the LangGraph server it runs on ` +
+      `(host ${hostname()}): ${errorMessage(error)}`;
+    for (const { record } of queued) {
+      operations.push(
+        context.store.deleteQueueEntry(record.requestKey),
+        ...deliveryOperations(context, record, { type: 'error', code: 'bridge_not_configured', message }),
+      );
+      removed.add(record.requestKey);
+    }
+    state.totals.failed += queued.length;
+    recordError(context, `${message}; ${queued.length} call(s) failed.`);
+    queued.length = 0;
+  }
+  const plan = backend
+    ? planQueue(backend, queued, { maxRequests: options.maxRequests, batchSizeLimits: state.batchSizeLimits })
+    : { batches: [], refused: [] };
   for (const { item, message } of plan.refused) {
     operations.push(
       context.store.deleteQueueEntry(item.record.requestKey),
@@ -49,12 +69,15 @@ export async function flushQueue(context: BridgeRunContext): Promise<void> {
     state.totals.failed += 1;
     removed.add(item.record.requestKey);
   }
+  let backedOff = false;
   for (const { group, items } of plan.batches) {
-    if (!(await submitBatch(context, group, items))) break;
-    for (const { record } of items) removed.add(record.requestKey);
+    const result = await submitBatch(context, group, items);
+    if (result === 'kept') backedOff = true;
+    else for (const { record } of items) removed.add(record.requestKey);
   }
   await context.store.run(operations);
-  refreshQueueSummary(context, entries, removed);
+  // A group that backs off has new notBefore times in the store, which the next tick must wait for.
+  refreshQueueSummary(context, backedOff ? await context.store.listQueue(Number.MAX_SAFE_INTEGER) : entries, removed);
 }
 
 /** Recomputes the queue counters from the store, so that they heal if an earlier run stopped half-way. */

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { BatchGroup } from '../../backends/types.js';
+import type { BatchGroup, Outcome } from '../../backends/types.js';
 import { submissionMayExist, submissionMetadataKey } from '../../backends/types.js';
-import { errorMessage } from '../../core/index.js';
+import { afterSubmitFailure, errorMessage, queuedTooLong } from '../../core/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import type { InFlightBatch } from '../bridge-state.js';
 import { queueEntryOf, type RequestRecord } from '../bridge-store.js';
+import { deliveryOperations } from './queue-delivery.js';
 
 /**
  * Submits one planned batch so that a process dying at any point leaves the store able to tell what happened. The
@@ -18,13 +19,15 @@ import { queueEntryOf, type RequestRecord } from '../bridge-store.js';
  *   6. the queue entries go.
  * A record left without a batch id (death between 1 and 5) is resolved by the next run (recover-submissions.ts):
  * the API is asked for a batch with that tag; found, it is adopted; not found, its requests are queued again.
- * Returns false when the API refused the batch (its requests stay queued and the flush stops for this run).
+ * A refusal is decided by the core: a final one (a refused key, no quota) answers the requests with the API's error
+ * at once; a passing one (429, 5xx) keeps them queued and backs the group off exponentially, so nothing loops.
+ * Returns what became of the requests: submitted, answered (with an error), or kept in the queue.
  */
 export async function submitBatch(
   context: BridgeRunContext,
   group: BatchGroup,
   items: Array<{ customId: string; record: RequestRecord }>,
-): Promise<boolean> {
+): Promise<'submitted' | 'answered' | 'kept'> {
   const { store, state } = context;
   const submissionTag = randomUUID();
   const createdAt = context.now();
@@ -64,14 +67,9 @@ export async function submitBatch(
         context,
         `Submitting a batch of ${items.length} (${group.label}) got no clear answer; the next run looks for it by its tag ${submissionTag}: ${errorMessage(error)}`,
       );
-    } else {
-      await revertSubmission(context, pending, items);
-      recordError(
-        context,
-        `Submitting a batch of ${items.length} (${group.label}) failed; it stays queued: ${errorMessage(error)}`,
-      );
+      return 'kept';
     }
-    return false;
+    return refused(context, pending, items, error);
   }
   const submittedAt = context.now();
   const batch: InFlightBatch = {
@@ -85,7 +83,64 @@ export async function submitBatch(
   state.batches = [...state.batches, batch];
   state.totals.submitted += items.length;
   state.totals.batches += 1;
-  return true;
+  const { [group.label]: _cleared, ...failures } = state.submitFailures;
+  state.submitFailures = failures;
+  return 'submitted';
+}
+
+/** The API refused the batch: answer its requests (a final refusal, or waited too long), or back the group off. */
+async function refused(
+  context: BridgeRunContext,
+  pending: InFlightBatch,
+  items: Array<{ customId: string; record: RequestRecord }>,
+  error: unknown,
+): Promise<'answered' | 'kept'> {
+  const { state } = context;
+  const now = context.now();
+  const failures = state.submitFailures[pending.label] ?? 0;
+  const decision = afterSubmitFailure(error, { failures, now, submitBackoffMs: context.options.submitBackoffMs });
+  if (decision.action === 'fail') {
+    await answerWithError(context, items, decision.outcome);
+    await forgetSubmission(context, pending, items);
+    recordError(
+      context,
+      `The API refused a batch of ${items.length} (${pending.label}); its calls fail: ${errorMessage(error)}`,
+    );
+    return 'answered';
+  }
+  const waitedTooLong = items.filter(({ record }) => queuedTooLong(record.queuedAt, now, context.options.maxQueueMs));
+  const waiting = items.filter((item) => !waitedTooLong.includes(item));
+  await requeue(context, waiting, decision.until);
+  if (waitedTooLong.length > 0) {
+    await answerWithError(context, waitedTooLong, {
+      type: 'error',
+      code: 'submission_timed_out',
+      message: `The API refused to take this request for ${Math.round(context.options.maxQueueMs / 60_000)} min (maxQueueMs): ${errorMessage(error)}`,
+    });
+  }
+  await forgetSubmission(context, pending, items);
+  state.submitFailures = { ...state.submitFailures, [pending.label]: failures + 1 };
+  recordError(
+    context,
+    `Submitting a batch of ${items.length} (${pending.label}) failed (${failures + 1} in a row); tried again at ` +
+      `${new Date(decision.until).toISOString()}: ${errorMessage(error)}`,
+  );
+  return waitedTooLong.length === items.length ? 'answered' : 'kept';
+}
+
+async function answerWithError(
+  context: BridgeRunContext,
+  items: Array<{ record: RequestRecord }>,
+  outcome: Outcome,
+): Promise<void> {
+  const { store } = context;
+  await store.run(
+    items.flatMap(({ record }) => [
+      ...deliveryOperations(context, { ...record, status: 'queued', submissionTag: null }, outcome),
+      store.deleteQueueEntry(record.requestKey),
+    ]),
+  );
+  context.state.totals.failed += items.length;
 }
 
 /** Puts the requests of a submission that never became a batch back in the queue, then forgets the submission. */
@@ -94,15 +149,27 @@ export async function revertSubmission(
   batch: InFlightBatch,
   items: Array<{ customId: string; record: RequestRecord }>,
 ): Promise<void> {
+  await requeue(context, items);
+  await forgetSubmission(context, batch, items);
+}
+
+async function requeue(context: BridgeRunContext, items: Array<{ record: RequestRecord }>, notBefore?: number) {
   const { store } = context;
   await store.run(
     items.flatMap(({ record }) => [
       store.putRequest({ ...record, status: 'queued', customId: null, submissionTag: null, batchId: null }),
-      store.putQueueEntry(queueEntryOf(record)),
+      store.putQueueEntry(queueEntryOf(record, notBefore)),
     ]),
   );
-  await store.run([
-    ...items.map(({ customId }) => store.deleteBatchMember(batch.submissionTag, customId)),
-    store.deleteBatch(batch.submissionTag),
-  ]);
+}
+
+/** Last: the batch record goes after its lines, so a record without a batch id always has its lines to look at. */
+async function forgetSubmission(
+  context: BridgeRunContext,
+  batch: InFlightBatch,
+  items: Array<{ customId: string }>,
+): Promise<void> {
+  const { store } = context;
+  await store.run(items.map(({ customId }) => store.deleteBatchMember(batch.submissionTag, customId)));
+  await store.run([store.deleteBatch(batch.submissionTag)]);
 }

@@ -7,7 +7,7 @@ import type { Client } from '@langchain/langgraph-sdk';
 import { createOpenAIBackend } from '../../../src/backends/openai/index.js';
 import { bridgeRunOptionsSchema } from '../../../src/bridge/bridge-options.js';
 import type { BridgeRunContext } from '../../../src/bridge/bridge-run-context.js';
-import { emptyTotals, type BridgeState } from '../../../src/bridge/bridge-state.js';
+import { emptyBridgeState } from '../../../src/bridge/bridge-state.js';
 import { BridgeStore } from '../../../src/bridge/bridge-store.js';
 import { deliverOutcomes } from '../../../src/bridge/steps/deliver-outcomes.js';
 import { ingestRequests } from '../../../src/bridge/steps/ingest-requests.js';
@@ -24,24 +24,7 @@ export interface Resume {
   resume: Record<string, { digest: string; outcome: { type: string; code?: string; body?: unknown } }>;
 }
 
-export function emptyState(): BridgeState {
-  return {
-    event: null,
-    lastEvent: null,
-    queued: 0,
-    queuedBytes: 0,
-    oldestQueuedAt: null,
-    backoffUntil: null,
-    batches: [],
-    batchSizeLimits: {},
-    undelivered: 0,
-    nextTickAt: null,
-    lastTickAt: null,
-    lastError: null,
-    recentErrors: [],
-    totals: emptyTotals(),
-  };
-}
+export const emptyState = emptyBridgeState;
 
 /** A bridge run's context over `store`; `resumes` collects what the bridge resumed threads with. */
 export function bridgeOn(store: BaseStore, emulator: RunningEmulator, bridge = 'batch_bridge') {
