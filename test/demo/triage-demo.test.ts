@@ -120,7 +120,7 @@ describe('the demo: a triage agent through the bridge, and its report', () => {
 
 describe('batch-bridge status', () => {
   it('prints the queue, the batches in flight and the totals of the bridge the demo used', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'dist/cli/status.js'), 'status', '--url', services.url]);
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'dist/cli/main.js'), 'status', '--url', services.url]);
     expect(stdout).toContain(`Bridge 'batch_bridge' on ${services.url}`);
     expect(stdout).toMatch(/queue\s+0 request\(s\)/);
     expect(stdout).toMatch(/in flight\s+0 batch\(es\)/);
@@ -128,7 +128,7 @@ describe('batch-bridge status', () => {
   });
 
   it('says so when no request has reached the bridge yet', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'dist/cli/status.js'), 'status', '--url', services.url, '--bridge', 'no_such_bridge']);
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'dist/cli/main.js'), 'status', '--url', services.url, '--bridge', 'no_such_bridge']);
     expect(stdout).toContain('no request has reached it');
   });
 });
