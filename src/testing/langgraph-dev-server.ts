@@ -65,6 +65,10 @@ export async function startLangGraphDevServer(options: LangGraphDevServerOptions
   );
 
   const lines: string[] = [];
+  const collect = (line: string) => {
+    lines.push(line);
+    options.onLog?.(line);
+  };
   const removeOwnDirectory = () => (ownsDirectory ? rm(directory, { recursive: true, force: true }) : Promise.resolve());
   let server: LaunchedDevServer;
   try {
@@ -74,10 +78,8 @@ export async function startLangGraphDevServer(options: LangGraphDevServerOptions
       host: '127.0.0.1',
       workers: options.workers ?? 10,
       output: 'pipe',
-      onLog: (line) => {
-        lines.push(line);
-        options.onLog?.(line);
-      },
+      onLog: collect,
+      onNotice: collect,
       env: { LANGGRAPH_CLI_NO_ANALYTICS: '1', LANGSMITH_TRACING: 'false', LANGCHAIN_TRACING_V2: 'false', ...options.env },
     });
   } catch (error) {

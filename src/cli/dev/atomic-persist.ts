@@ -4,6 +4,10 @@
  * next start. Replacing its `persist` method on the prototype (no file in node_modules changes) makes every save write
  * a temporary file beside the real one, sync it to disk, and rename it over the real one: the file is always either
  * the previous complete version or the new one, also after a kill -9 or a power loss.
+ *
+ * The server saves only after 3 s without storage access, and every access restarts that wait: under steady load it
+ * may not save for minutes, and a kill -9 then loses all of that. So a save is also made at the latest `maxDelayMs`
+ * after the first unsaved change.
  */
 import { open, rename } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +19,7 @@ interface Persistence {
   flushTimeout: ReturnType<typeof setTimeout> | undefined;
   initialize(cwd: string): Promise<unknown>;
   persist(): Promise<void>;
+  schedulePersist(): void;
 }
 
 export interface PatchedPersistence {
@@ -25,9 +30,10 @@ export interface PatchedPersistence {
 }
 
 /** Returns undefined, changing nothing, when the class does not have the shape this patch was written for. */
-export function makePersistenceAtomic(persistenceClass: unknown, serialize: unknown): PatchedPersistence | undefined {
+export function makePersistenceAtomic(persistenceClass: unknown, serialize: unknown, maxDelayMs = 10_000): PatchedPersistence | undefined {
   const prototype = (persistenceClass as { prototype?: Partial<Persistence> } | undefined)?.prototype;
   if (!prototype || typeof prototype.persist !== 'function' || typeof prototype.initialize !== 'function') return undefined;
+  if (typeof prototype.schedulePersist !== 'function') return undefined;
   if (typeof serialize !== 'function') return undefined;
   const toText = serialize as (data: unknown) => string;
   const instances = new Set<Persistence>();
@@ -39,9 +45,17 @@ export function makePersistenceAtomic(persistenceClass: unknown, serialize: unkn
     instances.add(this);
     return initialize.call(this, cwd);
   };
+  const deadlines = new WeakMap<Persistence, ReturnType<typeof setTimeout>>();
+  const schedulePersist = prototype.schedulePersist;
+  prototype.schedulePersist = function (this: Persistence) {
+    schedulePersist.call(this);
+    if (!deadlines.has(this)) deadlines.set(this, setTimeout(() => void this.persist().catch(() => undefined), maxDelayMs).unref());
+  };
   prototype.persist = function (this: Persistence) {
     if (this.data == null || this.filepath == null) return Promise.resolve();
     clearTimeout(this.flushTimeout);
+    clearTimeout(deadlines.get(this));
+    deadlines.delete(this);
     const file = this.filepath;
     const next = (chains.get(this) ?? Promise.resolve())
       .catch(() => undefined)

@@ -78,9 +78,6 @@ export async function runDev(argv: string[]): Promise<number> {
     console.error(error instanceof DamagedDataFileError ? error.message : `batch-bridge dev: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  for (const { file, problem, copiedAt } of server.dataFiles.restored) {
-    console.error(`batch-bridge dev: ${file} ${problem}; restored its last good copy (from ${copiedAt.toISOString()}). Changes made after that copy are lost.`);
-  }
   await ignoreDataFolder(server.projectDirectory);
   try {
     await server.ready;

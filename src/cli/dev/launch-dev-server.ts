@@ -22,6 +22,8 @@ export interface DevServerLaunchOptions {
   /** 'inherit' prints the server's output here (the CLI); 'pipe' hands every line to `onLog`. */
   output?: 'inherit' | 'pipe';
   onLog?: (line: string) => void;
+  /** Where the launcher's own notices go (a data file restored from its last good copy); default stderr. */
+  onNotice?: (line: string) => void;
 }
 
 export interface DevServerExit {
@@ -56,6 +58,11 @@ export async function launchDevServer(options: DevServerLaunchOptions): Promise<
     console.error(`[batch-bridge dev] langgraph.json's node_loader "${resolved.config.node_loader}" is ignored: the server runs with tsx.`);
   }
   const dataFiles = await protectDataFiles(projectDirectory);
+  for (const { file, problem, copiedAt } of dataFiles.restored) {
+    (options.onNotice ?? console.error)(
+      `[batch-bridge dev] ${file} ${problem}: restored its last good copy (from ${copiedAt.toISOString()}); changes made after that copy are lost.`,
+    );
+  }
   const host = options.host ?? '127.0.0.1';
   const url = `http://${host}:${options.port}`;
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };

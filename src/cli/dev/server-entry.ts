@@ -9,10 +9,13 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { makePersistenceAtomic, type PatchedPersistence } from './atomic-persist.js';
+import { makePersistenceAtomic } from './atomic-persist.js';
+import { makeRunsSettleable } from './settle-runs.js';
 
 /** How long a stop waits for runs in progress to end before saving (a bridge tick takes well under a second). */
 const runsGraceMs = Number(process.env.BATCH_BRIDGE_DEV_RUNS_GRACE_MS ?? 10_000);
+/** The longest a change waits to be saved, also under steady load (what a kill -9 can lose at most). */
+const saveWithinMs = Number(process.env.BATCH_BRIDGE_DEV_SAVE_WITHIN_MS ?? 10_000);
 
 const [apiRoot, payload] = process.argv.slice(-2);
 const apiModule = (file: string) => import(pathToFileURL(path.join(apiRoot, 'dist', file)).href);
@@ -36,9 +39,17 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 process.on('disconnect', () => onStop('the launcher went away'));
 
 const persistence = await apiModule('storage/persist.mjs');
-const patch = makePersistenceAtomic(persistence.FileSystemPersistence, persistence.serialize);
+const patch = makePersistenceAtomic(persistence.FileSystemPersistence, persistence.serialize, saveWithinMs);
 if (!patch) {
   console.error('[batch-bridge dev] this @langchain/langgraph-api saves its data differently than expected: its files are written in place, not atomically.');
+}
+const opsModule = await apiModule('storage/ops.mjs');
+const settler = makeRunsSettleable(opsModule.FileSystemRuns, () => {
+  const ops = [...(patch?.instances ?? [])].find((instance) => instance.filepath?.endsWith('.langgraphjs_ops.json'));
+  return ops?.data as { runs?: Record<string, { status?: string }> } | undefined;
+});
+if (!settler || !patch) {
+  console.error('[batch-bridge dev] this @langchain/langgraph-api runs its queue differently than expected: a stop does not wait for runs in progress.');
 }
 const { startServer, StartServerSchema } = await apiModule('server.mjs');
 const options = StartServerSchema.parse(JSON.parse(payload)) as { port: number; cwd: string };
@@ -46,10 +57,13 @@ process.env.PORT = String(options.port);
 const { host, cleanup } = (await startServer(options)) as { host: string; cleanup: () => Promise<void> };
 
 started.saveAndExit = async () => {
-  const started = Date.now();
+  const begun = Date.now();
+  let settledAt = begun;
   let code = 0;
   try {
-    if (patch) await runsToEnd(patch, runsGraceMs);
+    const settled = await settler?.settle(runsGraceMs);
+    if (settled?.stillRunning) console.error(`[batch-bridge dev] ${settled.stillRunning} run(s) still running after ${runsGraceMs} ms; saving anyway.`);
+    settledAt = Date.now();
     // Saves, then closes the HTTP server; requests answered during that save are caught by the second save.
     await cleanup();
     await patch?.flushAll();
@@ -57,27 +71,11 @@ started.saveAndExit = async () => {
     console.error('[batch-bridge dev] saving the data failed:', error);
     code = 1;
   }
-  const savedInMs = Date.now() - started;
-  console.error(`[batch-bridge dev] ${code === 0 ? 'data saved' : 'save FAILED'} in ${savedInMs} ms.`);
-  send({ type: 'saved', ok: code === 0, savedInMs });
+  const savedInMs = Date.now() - settledAt;
+  const runsMs = settledAt - begun;
+  console.error(`[batch-bridge dev] runs in progress ended in ${runsMs} ms; data ${code === 0 ? 'saved' : 'save FAILED'} in ${savedInMs} ms.`);
+  send({ type: 'saved', ok: code === 0, savedInMs, runsMs });
   process.exit(code);
 };
 console.error(`[batch-bridge dev] server running at ${host}`);
 send({ type: 'ready', host });
-
-/**
- * A run stopped mid-way stays `running` in the saved data and blocks its thread's queue after a restart; a bridge
- * tick stopped between creating a batch and recording it would submit those requests again. So a stop first waits
- * (bounded) until no run is running.
- */
-async function runsToEnd(patched: PatchedPersistence, graceMs: number) {
-  const ops = [...patched.instances].find((instance) => instance.filepath?.endsWith('.langgraphjs_ops.json'));
-  const running = () => {
-    const runs = (ops?.data as { runs?: Record<string, { status?: string }> } | undefined)?.runs ?? {};
-    return Object.values(runs).filter((run) => run.status === 'running').length;
-  };
-  const deadline = Date.now() + graceMs;
-  while (running() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  const left = running();
-  if (left > 0) console.error(`[batch-bridge dev] ${left} run(s) still running after ${graceMs} ms; saving anyway.`);
-}
