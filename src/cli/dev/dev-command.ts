@@ -83,6 +83,8 @@ export async function runDev(argv: string[]): Promise<number> {
     await server.ready;
   } catch {
     const exit = await server.exited;
+    // Stopped while starting: nothing had changed yet.
+    if (stopSignal) return signalExitCodes[stopSignal] ?? 1;
     console.error(`batch-bridge dev: the server did not start (exit code ${exit.code}); see its output above.`);
     return 1;
   }

@@ -3,7 +3,7 @@
  * 5 still queued), Ctrl-C to the launcher's whole process group, a restart on the same folder, then the batch is let
  * finish. It survived when every thread was answered once and every request was submitted exactly once.
  */
-import { writeFile, rm } from 'node:fs/promises';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from '@langchain/langgraph-sdk';
 import { bridgeThreadId } from '../../../src/index.js';
@@ -23,6 +23,8 @@ export interface ScenarioOutcome {
   launcherExit: string;
   /** The save time the launcher's server reported, when it did. */
   savedInMs?: number;
+  /** Size of each data file when the launcher had exited (a 0 is a file cut by the stop). */
+  bytesAfterStop: Record<string, number>;
   problem?: string;
 }
 
@@ -67,6 +69,7 @@ export async function interruptAndRestart(
   launcher.interruptGroup();
   const exit = await launcher.exited;
   const savedInMs = Number(/data saved in (\d+) ms/.exec(launcher.output())?.[1] ?? Number.NaN);
+  const bytesAfterStop = await dataFileSizes(directory);
   const next = await startLauncher(context.kind, directory, context.env);
   onRestarted(next);
   emulator.setTimings({ inProgressMs: 50 });
@@ -95,10 +98,17 @@ export async function interruptAndRestart(
     distinctLines,
     launcherExit: exit.signal ?? `code ${exit.code}`,
     savedInMs: Number.isNaN(savedInMs) ? undefined : savedInMs,
+    bytesAfterStop,
     problem,
   };
   await rm(drainFile, { force: true });
   return { outcome, next };
+}
+
+async function dataFileSizes(directory: string): Promise<Record<string, number>> {
+  const folder = path.join(directory, '.langgraph_api');
+  const names = (await readdir(folder).catch(() => [] as string[])).filter((name) => name.endsWith('.json'));
+  return Object.fromEntries(await Promise.all(names.map(async (name) => [name, (await stat(path.join(folder, name))).size] as const)));
 }
 
 const prompt = (tag: string, index: number) => `Question ${index} ${tag}`;
