@@ -119,7 +119,8 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     await rm(directory, { recursive: true, force: true });
     throw error;
   }
-  const innerPid = await findServerPid(server.port);
+  // The launcher runs the server as one process of its own, whose pid it knows.
+  const innerPid: number | undefined = server.pid;
   const client = new Client({ apiUrl: server.url, callerOptions: { maxConcurrency: 32, maxRetries: 2 } });
   let stopped = false;
   closeOnSignal();
@@ -151,8 +152,11 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       stopped = true;
       const folder = path.join(directory, '.langgraph_api');
       const sizes: Record<string, number> = {};
-      for (const name of await readdir(folder).catch(() => [] as string[]))
-        sizes[name] = (await stat(path.join(folder, name))).size;
+      for (const name of await readdir(folder).catch(() => [] as string[])) {
+        const info = await stat(path.join(folder, name));
+        // The launcher's .last-good/ copies are not the server's data.
+        if (info.isFile()) sizes[name] = info.size;
+      }
       return sizes;
     },
     async close() {
@@ -164,23 +168,4 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   };
   open.add(env);
   return env;
-}
-
-/**
- * `langgraphjs dev` runs the server two levels down (CLI → tsx → node entrypoint.mjs); the server's own process is the
- * one whose command line carries the entrypoint and this port, and is not tsx's wrapper.
- */
-async function findServerPid(port: number): Promise<number | undefined> {
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    for (const entry of await readdir('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const commandLine = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
-      const isEntrypoint = commandLine.some((argument) => argument.endsWith('entrypoint.mjs'));
-      const isTsxWrapper = commandLine.some((argument) => /tsx[\\/]dist[\\/]cli\.mjs$/.test(argument));
-      if (isEntrypoint && !isTsxWrapper && commandLine.some((argument) => argument.includes(`"port":${port}`)))
-        return Number(entry);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return undefined;
 }

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `batch-bridge status [--url URL] [--bridge ID] [--json]`: the bridge's queue and batches in flight, read from its
  * thread's state on a LangGraph server. Read-only; for an operator.
@@ -9,14 +8,15 @@ import type { BridgeState } from '../bridge/index.js';
 import { bridgeThreadId } from '../protocol/index.js';
 import { formatBridgeStatus } from './format-status.js';
 
-const usage = `Usage: batch-bridge status [--url URL] [--bridge ID] [--json]
+export const statusUsage = `Usage: batch-bridge status [--url URL] [--bridge ID] [--json]
 
   --url URL     the LangGraph server the bridge runs on (default: LANGGRAPH_API_URL, else http://127.0.0.1:2024);
                 on the LangGraph Platform set LANGSMITH_API_KEY
   --bridge ID   the bridge's graph id in langgraph.json (default batch_bridge)
   --json        print the bridge's state as JSON`;
 
-async function main(argv: string[]): Promise<number> {
+/** Runs `batch-bridge status`; `argv` starts with the word `status`. */
+export async function runStatus(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.help || positionals[0] !== 'status' || positionals.length > 1) {
-    (values.help ? console.log : console.error)(usage);
+    (values.help ? console.log : console.error)(statusUsage);
     return values.help ? 0 : 2;
   }
   const threadId = bridgeThreadId(values.bridge);
@@ -53,11 +53,3 @@ async function main(argv: string[]): Promise<number> {
   );
   return 0;
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(2);
-  },
-);

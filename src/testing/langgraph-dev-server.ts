@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { launchDevServer, type LaunchedDevServer } from '../dev-server/launch-dev-server.js';
 
 /** Asks the OS for a port nobody listens on (port 2024, the dev server's default, is often taken). */
 export async function findFreePort(host = '127.0.0.1'): Promise<number> {
@@ -33,7 +32,7 @@ export interface LangGraphDevServerOptions {
   onLog?: (line: string) => void;
   /** How long to wait for the server to answer /ok. */
   startTimeoutMs?: number;
-  /** How long `stop()` lets the server save its data before it is ended (default 15 s; large data takes longer). */
+  /** How long `stop()` lets the server finish its runs and save before it is killed (default 15 s; large data takes longer). */
   stopTimeoutMs?: number;
 }
 
@@ -41,29 +40,21 @@ export interface RunningLangGraphDevServer {
   url: string;
   port: number;
   directory: string;
+  /** The server process, the one that holds and saves the data. */
+  pid: number;
   /** Every line the server printed so far. */
   logs(): string[];
-  /** Stops the server so that it saves its data first (SIGINT to the inner server process), as on a clean shutdown. */
+  /** How long the server's save at the last stop took (ms), once it said so. */
+  savedInMs(): number | undefined;
+  /** Stops the server as `batch-bridge dev` does on Ctrl-C: it finishes its runs and saves its data, then exits. */
   stop(): Promise<void>;
   /** Stops and, when the folder was created here, deletes it. */
   close(): Promise<void>;
 }
 
-const require = createRequire(import.meta.url);
-
-function resolveCli(): string {
-  try {
-    return require.resolve('@langchain/langgraph-cli/dist/cli/cli.mjs');
-  } catch {
-    throw new Error(
-      'batch-bridge/testing: starting a LangGraph dev server needs @langchain/langgraph-cli (npm install -D @langchain/langgraph-cli).',
-    );
-  }
-}
-
 /**
- * Starts `langgraphjs dev` (the in-memory LangGraph API server) on a free port, with its own langgraph.json and data
- * folder, and waits until it answers.
+ * Starts `langgraphjs dev`'s server (the in-memory LangGraph API server) through the `batch-bridge dev` launcher on a
+ * free port, with its own langgraph.json and data folder, and waits until it answers.
  */
 export async function startLangGraphDevServer(options: LangGraphDevServerOptions): Promise<RunningLangGraphDevServer> {
   const ownsDirectory = options.directory === undefined;
@@ -76,110 +67,70 @@ export async function startLangGraphDevServer(options: LangGraphDevServerOptions
   );
 
   const lines: string[] = [];
-  const child = spawn(
-    process.execPath,
-    [
-      resolveCli(),
-      'dev',
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--no-browser',
-      '--no-reload',
-      '--config',
-      configPath,
-      '-n',
-      String(options.workers ?? 10),
-    ],
-    {
-      cwd: directory,
-      // Its own process group, so that stopping it also stops the server process it spawns.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const collect = (line: string) => {
+    lines.push(line);
+    options.onLog?.(line);
+  };
+  const removeOwnDirectory = () =>
+    ownsDirectory ? rm(directory, { recursive: true, force: true }) : Promise.resolve();
+  let server: LaunchedDevServer;
+  try {
+    server = await launchDevServer({
+      config: configPath,
+      port,
+      host: '127.0.0.1',
+      workers: options.workers ?? 10,
+      output: 'pipe',
+      onLog: collect,
+      onNotice: collect,
       env: {
-        ...process.env,
         LANGGRAPH_CLI_NO_ANALYTICS: '1',
         LANGSMITH_TRACING: 'false',
         LANGCHAIN_TRACING_V2: 'false',
-        BROWSER: 'none',
         ...options.env,
       },
-    },
-  );
-  const collect = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.length === 0) continue;
-      lines.push(line);
-      options.onLog?.(line);
-    }
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  const url = `http://127.0.0.1:${port}`;
-  const stopGroup = async (signal: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-
-  try {
-    await waitUntilAnswers(url, options.startTimeoutMs ?? 90_000, exited, lines);
+    });
   } catch (error) {
-    await stopGroup('SIGKILL');
-    if (ownsDirectory) await rm(directory, { recursive: true, force: true });
+    await removeOwnDirectory();
     throw error;
   }
+  const startTimeoutMs = options.startTimeoutMs ?? 90_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      server.ready,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`did not answer within ${startTimeoutMs} ms`)), startTimeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    server.kill();
+    await server.exited;
+    await removeOwnDirectory();
+    throw new Error(
+      `langgraphjs dev ${error instanceof Error ? error.message : String(error)}:\n${lines.slice(-30).join('\n')}`,
+      { cause: error },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
 
+  const stop = async () => {
+    await server.stop(options.stopTimeoutMs ?? 15_000);
+  };
   return {
-    url,
+    url: server.url,
     port,
     directory,
+    pid: server.pid,
     logs: () => [...lines],
-    async stop() {
-      await stopInnerServerFirst(child, stopGroup, options.stopTimeoutMs);
-    },
+    savedInMs: () => server.savedInMs(),
+    stop,
     async close() {
-      await stopInnerServerFirst(child, stopGroup, options.stopTimeoutMs);
-      if (ownsDirectory) await rm(directory, { recursive: true, force: true });
+      await stop();
+      await removeOwnDirectory();
     },
   };
-}
-
-/**
- * The CLI forwards no signal to the server it spawned, and SIGINT to the whole group loses the last seconds of writes;
- * SIGINT to the inner server alone makes it flush its data before exiting.
- */
-async function stopInnerServerFirst(
-  child: ChildProcess,
-  stopGroup: (signal: NodeJS.Signals) => Promise<void>,
-  timeoutMs = 15_000,
-) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const inner = await findChildPids(child.pid!);
-  for (const pid of inner) {
-    try {
-      process.kill(pid, 'SIGINT');
-    } catch {
-      // gone already
-    }
-  }
-  await Promise.race([new Promise((resolve) => child.once('exit', resolve)), waitForPidsToExit(inner, timeoutMs)]);
-  await stopGroup('SIGTERM');
 }
 
 /** The server joins graph paths onto the config's folder, so an absolute path has to become a relative one. */
@@ -193,50 +144,4 @@ function relativeGraphPaths(graphs: Record<string, string>, directory: string): 
       return [id, `${relative.startsWith('.') ? relative : `./${relative}`}${exportName}`];
     }),
   );
-}
-
-async function findChildPids(parentPid: number): Promise<number[]> {
-  const { readdir, readFile } = await import('node:fs/promises');
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces, so split after it.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) === parentPid) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-async function waitForPidsToExit(pids: number[], timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const alive = pids.filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    if (alive.length === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function waitUntilAnswers(url: string, timeoutMs: number, exited: Promise<number | null>, lines: string[]) {
-  const deadline = Date.now() + timeoutMs;
-  let stopped = false;
-  void exited.then(() => (stopped = true));
-  while (Date.now() < deadline) {
-    if (stopped) throw new Error(`langgraphjs dev exited before answering:\n${lines.slice(-30).join('\n')}`);
-    try {
-      const response = await fetch(`${url}/ok`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`langgraphjs dev did not answer within ${timeoutMs} ms:\n${lines.slice(-30).join('\n')}`);
 }

@@ -124,7 +124,7 @@ describe('the demo: a triage agent through the bridge, and its report', () => {
 describe('batch-bridge status', () => {
   it('prints the queue, the batches in flight and the totals of the bridge the demo used', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [
-      path.join(root, 'dist/cli/status.js'),
+      path.join(root, 'dist/cli/main.js'),
       'status',
       '--url',
       services.url,
@@ -137,7 +137,7 @@ describe('batch-bridge status', () => {
 
   it('says so when no request has reached the bridge yet', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [
-      path.join(root, 'dist/cli/status.js'),
+      path.join(root, 'dist/cli/main.js'),
       'status',
       '--url',
       services.url,
