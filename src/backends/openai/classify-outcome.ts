@@ -1,6 +1,6 @@
 import type { RequestOutcome } from '../types.js';
 import type { BatchStatus } from './openai-types.js';
-import type { BatchOutputLine } from './parse-batch-output.js';
+import { malformedLineCode, type BatchOutputLine } from './parse-batch-output.js';
 
 /** One entry of a failed batch's `errors.data`. */
 export interface BatchErrorData {
@@ -12,7 +12,12 @@ export interface BatchErrorData {
 }
 
 /** Non-HTTP line errors that say nothing about the request itself: sending it again may well succeed. */
-const retryableLineErrorCodes = new Set(['batch_expired', 'batch_cancelled', 'token_limit_exceeded']);
+const retryableLineErrorCodes = new Set([
+  'batch_expired',
+  'batch_cancelled',
+  'token_limit_exceeded',
+  malformedLineCode,
+]);
 
 /**
  * Whether an HTTP status is worth trying again. 429 `insufficient_quota` is the exception: it is a billing state,

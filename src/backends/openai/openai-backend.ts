@@ -146,7 +146,7 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings = {}): OpenA
         throw error;
       }
       const body = response.body ?? emptyBody();
-      return collectFileOutcomes(parseBatchOutput(body, fileId), submitted);
+      return collectFileOutcomes(parseBatchOutput(body, fileId, { malformed: 'as_error' }), submitted);
     });
   }
 
@@ -229,6 +229,7 @@ async function withUploadCleanup(client: OpenAI, error: unknown, fileId: string)
     retryable: error.retryable,
     attempts: error.attempts,
     code: error.code,
+    retryAfterMs: error.retryAfterMs,
     message: `${error.message} (${note})`,
   });
 }

@@ -90,13 +90,31 @@ export function parseBatchOutputLine(line: NumberedLine, fileId: string): BatchO
   return parsed.data;
 }
 
-/** Reads every line of a file's content. */
+/** The code of a line that could not be read; its request may be tried again (classify-outcome.ts). */
+export const malformedLineCode = 'malformed_output_line';
+
+/**
+ * Reads every line of a file's content. With `malformed: 'as_error'` a line that cannot be read affects only its own
+ * request: it becomes an error line for the custom_id it names (when one can be made out), and the rest of the file
+ * is read on; the default throws a BatchOutputError for the first such line.
+ */
 export async function* parseBatchOutput(
   chunks: AsyncIterable<Uint8Array | string>,
   fileId: string,
+  options: { malformed?: 'throw' | 'as_error' } = {},
 ): AsyncGenerator<BatchOutputLine> {
   try {
-    for await (const line of readLines(chunks)) yield parseBatchOutputLine(line, fileId);
+    for await (const line of readLines(chunks)) {
+      try {
+        yield parseBatchOutputLine(line, fileId);
+      } catch (error) {
+        if (options.malformed !== 'as_error' || !(error instanceof BatchOutputError)) throw error;
+        const customId = /"custom_id"\s*:\s*"([^"\\]+)"/.exec(line.text)?.[1];
+        // A line whose custom_id cannot be made out leaves its request without an outcome: `missing_result`.
+        if (customId)
+          yield { custom_id: customId, response: null, error: { code: malformedLineCode, message: error.message } };
+      }
+    }
   } catch (error) {
     if (error instanceof TypeError && (error as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') {
       throw new BatchOutputError({ fileId, lineNumber: 0, reason: 'the file is not valid UTF-8' });
