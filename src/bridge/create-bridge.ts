@@ -3,7 +3,7 @@ import { Client } from '@langchain/langgraph-sdk';
 import { simpleBackend, type SimplePoll, type SimpleSubmit } from '../backends/simple/simple-backend.js';
 import type { BatchBackend } from '../backends/types.js';
 import { BridgeInputError, BridgeUsageError, errorMessage, type QueueSnapshot } from '../core/index.js';
-import { bridgeEventSchema, type BridgeEvent } from '../protocol/index.js';
+import { bridgeEventSchema, bridgeThreadId, type BridgeEvent } from '../protocol/index.js';
 import { bridgeRunOptionsSchema, type BridgeRunOptions } from './bridge-options.js';
 import { recordError, type BridgeRunContext } from './bridge-run-context.js';
 import { BridgeStateAnnotation, type BridgeState } from './bridge-state.js';
@@ -11,6 +11,7 @@ import { BridgeStore } from './bridge-store.js';
 import { cancelRequests } from './steps/cancel-requests.js';
 import { deliverOutcomes } from './steps/deliver-outcomes.js';
 import { flushQueue, recountQueue } from './steps/flush-queue.js';
+import { forwardToCanonical, isCanonicalThread } from './steps/forward-to-canonical.js';
 import { ingestRequests } from './steps/ingest-requests.js';
 import { pollBatches } from './steps/poll-batches.js';
 import { recoverSubmissions } from './steps/recover-submissions.js';
@@ -83,6 +84,17 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
       throw new BridgeUsageError(
         'The bridge graph runs on a LangGraph server (langgraphjs dev or the LangGraph Platform), which gives it a store and a thread.',
       );
+    }
+    if (!isCanonicalThread(bridge, configurable.thread_id)) {
+      const { forwardedRequests } = await forwardToCanonical({
+        store,
+        client: resolveClient(),
+        bridge,
+        assistantId: configurable.assistant_id ?? bridge,
+        threadId: configurable.thread_id,
+        event,
+      });
+      return { event: null, lastEvent: { type: 'forwarded', to: bridgeThreadId(bridge), requests: forwardedRequests } };
     }
     const draft: BridgeState = structuredClone({ ...state, event: null });
     const context: BridgeRunContext = {

@@ -47,7 +47,7 @@ describe('batches that fail, expire or vanish', () => {
     expect(run.answers.filter((answer) => answer.text)).toHaveLength(5);
     const failed = run.answers.filter((answer) => answer.error);
     expect(failed).toHaveLength(5);
-    for (const answer of failed) expect(answer.error).toMatch(/cancelled outside batch-bridge/);
+    for (const answer of failed) expect(answer.error!.message).toMatch(/cancelled outside batch-bridge/);
     expect(run.lines).toHaveLength(10);
     expect(run.customIdsSubmittedTwice).toEqual([]);
     reportRow(
