@@ -22,6 +22,9 @@ export const e2eGraphs: Record<string, string> = {
   streaming: `${graphsFolder}/agents.ts:streaming`,
   fault_bridge: `${graphsFolder}/bridges.ts:faultBridge`,
   slow_flush_bridge: `${graphsFolder}/bridges.ts:slowFlushBridge`,
+  hold_bridge: `${graphsFolder}/bridges.ts:holdBridge`,
+  // The same bridge under a second graph id: its own queue, so that one test's leftovers never pair with another's.
+  hold_bridge_b: `${graphsFolder}/bridges.ts:holdBridge`,
   busy: `${graphsFolder}/reliability-agents.ts:busy`,
   retrying: `${graphsFolder}/reliability-agents.ts:retrying`,
   parallel: `${graphsFolder}/reliability-agents.ts:parallel`,
