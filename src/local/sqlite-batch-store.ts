@@ -1,6 +1,7 @@
 import type { DeliveredOutcome } from '../core/index.js';
 import type { BatchStore, StoredSettlement, StoredRequest, StoredSubmission, SubmissionMember } from './batch-store.js';
 import type { SqliteDatabase } from './sqlite.js';
+import type { StoreLease } from './store-lease.js';
 
 interface RequestRow {
   digest: string;
@@ -33,6 +34,8 @@ export class SqliteBatchStore implements BatchStore {
   constructor(
     private readonly database: SqliteDatabase,
     readonly file: string,
+    /** Checked before each submission is recorded: a process whose store was taken over submits nothing more. */
+    private readonly lease?: StoreLease,
   ) {
     const prepare = (sql: string) => database.prepare(sql);
     this.statements = {
@@ -81,6 +84,7 @@ export class SqliteBatchStore implements BatchStore {
   recordSubmission(submission: Omit<StoredSubmission, 'batchId' | 'submittedAt'>, members: SubmissionMember[]): void {
     const now = Date.now();
     this.database.transaction(() => {
+      this.lease?.assertHeld();
       this.statements.putSubmission.run(
         submission.submissionId,
         submission.scope,

@@ -7,13 +7,18 @@ export interface SqliteStatement {
   all(...parameters: unknown[]): unknown[];
 }
 
+/** A transaction function; `.immediate` takes the write lock at BEGIN, before anything is read. */
+export type SqliteTransaction<Arguments extends unknown[], Result> = ((...parameters: Arguments) => Result) & {
+  immediate: (...parameters: Arguments) => Result;
+};
+
 export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
   exec(sql: string): void;
   pragma(source: string, options?: { simple?: boolean }): unknown;
   transaction<Arguments extends unknown[], Result>(
     run: (...parameters: Arguments) => Result,
-  ): (...parameters: Arguments) => Result;
+  ): SqliteTransaction<Arguments, Result>;
   close(): void;
 }
 
@@ -42,4 +47,13 @@ export function loadSqlite(): Promise<SqliteConstructor> {
     },
   );
   return loaded;
+}
+
+/**
+ * True for SQLite's "another connection holds the lock" errors (SQLITE_BUSY and its extended codes, SQLITE_LOCKED),
+ * which better-sqlite3 throws once its busy timeout has passed, and at once for some steps (a journal mode change).
+ */
+export function isBusyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
 }

@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultStoreDirectory } from './local-options.js';
-import { loadSqlite } from './sqlite.js';
+import { LocalStoreError } from './errors.js';
+import { isBusyError, loadSqlite, type SqliteDatabase } from './sqlite.js';
 import { SqliteBatchStore } from './sqlite-batch-store.js';
-import { claimStore, prepareSchema } from './store-schema.js';
+import { takeStoreLease } from './store-lease.js';
+import { prepareSchema } from './store-schema.js';
 
 export const storeFileName = 'store.sqlite';
 
@@ -48,15 +50,26 @@ async function openStoreFile(file: string): Promise<{ store: SqliteBatchStore; r
   const ignore = path.join(directory, '.gitignore');
   if (!existsSync(ignore))
     writeFileSync(ignore, '# Created by batch-bridge: its local store is not for version control.\n*\n');
-  const database = new Database(file, { timeout: 5_000 });
+  // Another process that opens the store at the same moment holds its write lock for a few milliseconds: the
+  // busy timeout waits for it. A lock held for longer than that is reported, never thrown as a raw SQLITE_BUSY.
+  const busyTimeoutMs = 5_000;
+  let database: SqliteDatabase | undefined;
   try {
+    database = new Database(file, { timeout: busyTimeoutMs });
     prepareSchema(database, file);
-    const release = claimStore(database, file);
+    const lease = takeStoreLease(database, file);
+    const release = () => lease.release();
     process.once('exit', release);
-    return { store: new SqliteBatchStore(database, file), release };
+    return { store: new SqliteBatchStore(database, file, lease), release };
   } catch (error) {
-    database.close();
-    throw error;
+    database?.close();
+    if (!isBusyError(error)) throw error;
+    throw new LocalStoreError(
+      `The batch-bridge store ${file} stayed locked by another process for ${busyTimeoutMs / 1000} s ` +
+        `(${(error as { code: string }).code}). Another script is probably opening or using it: wait for it to ` +
+        'finish, or give this run another local.directory.',
+      { cause: error },
+    );
   }
 }
 

@@ -110,6 +110,21 @@ describe('batches that fail, expire or vanish', () => {
     expect(run.customIdsSubmittedTwice).toEqual([]);
     const batches = new Set(run.lines.map((line) => line.custom_id.split('-')[1]));
     expect(batches.size).toBe(8);
+    // The sizes the API received, in order: all 8 at first; after each refusal the refused batch's requests went out
+    // in batches half its size (a success elsewhere may lift the limit again before the third try, so that one is
+    // at most 4).
+    const received = environment.emulator
+      .record()
+      .batches.filter((batch) => batch.lines.some((line) => JSON.stringify(line.body).includes(tag)))
+      .sort((left, right) => left.createdAt - right.createdAt);
+    const withMarker = received.filter((batch) =>
+      batch.lines.some((line) => JSON.stringify(line.body).includes('token_limit_exceeded')),
+    );
+    expect(received[0].lines).toHaveLength(8);
+    expect(withMarker.map((batch) => batch.lines.length).slice(0, 2)).toEqual([8, 4]);
+    expect(withMarker).toHaveLength(3);
+    expect(withMarker[2].lines.length).toBeLessThanOrEqual(4);
+    for (const batch of received.slice(1)) expect(batch.lines.length).toBeLessThanOrEqual(4);
     expect(Math.max(...run.answers.map((answer) => answer.batchBridge!.attempts))).toBe(3);
     reportRow(
       '4 token_limit_exceeded twice',

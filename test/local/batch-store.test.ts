@@ -121,11 +121,11 @@ describe('local mode: the store', () => {
     await generateText({ model: environment.provider().chat('gpt-4o-mini'), prompt: 'Open the store' });
     await closeLocalBatchers();
 
-    // The parent of this test process is alive and on this machine.
+    // The parent of this test process is alive and on this machine, and its lease runs for another minute.
     await withStore(directory, (database) =>
       database
-        .prepare('INSERT OR REPLACE INTO owner (id, pid, host, since) VALUES (1, ?, ?, ?)')
-        .run(process.ppid, hostname(), Date.now()),
+        .prepare('INSERT OR REPLACE INTO lease VALUES (1, ?, ?, ?, ?, ?, ?)')
+        .run('parent', process.ppid, hostname(), 'parent', Date.now(), Date.now() + 60_000),
     );
     const busy = await generateText({ model: environment.provider().chat('gpt-4o-mini'), prompt: 'Busy' }).catch(
       (error: unknown) => error,
@@ -134,7 +134,7 @@ describe('local mode: the store', () => {
     expect((busy as Error).message).toMatch(new RegExp(`in use by process ${process.ppid}`));
 
     await withStore(directory, (database) => {
-      database.prepare('DELETE FROM owner').run();
+      database.prepare('DELETE FROM lease').run();
       database.pragma('user_version = 99');
     });
     const newer = await generateText({ model: environment.provider().chat('gpt-4o-mini'), prompt: 'Newer' }).catch(

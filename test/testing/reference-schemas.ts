@@ -19,8 +19,14 @@ import addFormatsModule from 'ajv-formats';
  */
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const referenceDirectory = path.resolve(repositoryRoot, '../shared/reference');
-export const referenceAvailable = existsSync(path.join(referenceDirectory, 'openai-batch-files.openapi.json'));
+/** BATCH_BRIDGE_REFERENCE_DIR points elsewhere (a checkout without ../shared, or a test of the missing-folder case). */
+export const referenceDirectory = path.resolve(
+  repositoryRoot,
+  process.env.BATCH_BRIDGE_REFERENCE_DIR ?? '../shared/reference',
+);
+export const referenceFiles = ['openai-batch-files.openapi.json', 'openai-chat-embeddings.schemas.json'];
+export const missingReferenceFiles = referenceFiles.filter((name) => !existsSync(path.join(referenceDirectory, name)));
+export const referenceAvailable = missingReferenceFiles.length === 0;
 
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
   ajv: Ajv2020,

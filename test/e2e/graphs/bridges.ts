@@ -13,3 +13,8 @@ export const faultBridge = createOpenAIBridge({
 });
 /** For restarts while requests are queued: a long wait before a flush. */
 export const slowFlushBridge = createOpenAIBridge({ maxWaitMs: 8000, pollIntervalMs: 1000 });
+/**
+ * For checks of what a bridge holds: a request is submitted only with a second one (maxRequests 2), never for the
+ * time it has waited, so a lone request stays queued until the test sends another or cancels it.
+ */
+export const holdBridge = createOpenAIBridge({ maxWaitMs: 600_000, pollIntervalMs: 1000, maxRequests: 2 });

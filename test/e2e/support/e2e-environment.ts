@@ -22,6 +22,9 @@ export const e2eGraphs: Record<string, string> = {
   streaming: `${graphsFolder}/agents.ts:streaming`,
   fault_bridge: `${graphsFolder}/bridges.ts:faultBridge`,
   slow_flush_bridge: `${graphsFolder}/bridges.ts:slowFlushBridge`,
+  hold_bridge: `${graphsFolder}/bridges.ts:holdBridge`,
+  // The same bridge under a second graph id: its own queue, so that one test's leftovers never pair with another's.
+  hold_bridge_b: `${graphsFolder}/bridges.ts:holdBridge`,
   busy: `${graphsFolder}/reliability-agents.ts:busy`,
   retrying: `${graphsFolder}/reliability-agents.ts:retrying`,
   parallel: `${graphsFolder}/reliability-agents.ts:parallel`,
@@ -33,8 +36,11 @@ export interface E2EEnvironment {
   client: Client;
   /** Every line the server printed, across restarts. */
   logs(): string[];
-  /** Stops the server cleanly and starts it again on the same data folder; `client` then talks to the new one. */
-  restartServer(): Promise<void>;
+  /**
+   * Stops the server cleanly and starts it again on the same data folder; `client` then talks to the new one.
+   * `whileStopped` runs in between, when everything the server writes is on disk and nothing writes to it.
+   */
+  restartServer(whileStopped?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,10 +76,14 @@ export async function startE2EEnvironment(
     server,
     client: connect(),
     logs: () => [...earlierLogs, ...environment.server.logs()],
-    async restartServer() {
+    async restartServer(whileStopped) {
       await environment.server.stop();
       earlierLogs.push(...environment.server.logs());
-      server = await start();
+      try {
+        await whileStopped?.();
+      } finally {
+        server = await start();
+      }
       environment.server = server;
       environment.client = connect();
     },

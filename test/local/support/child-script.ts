@@ -15,11 +15,12 @@ export interface ScriptRun {
 const running = new Set<ScriptRun>();
 
 /** Runs a TypeScript script in its own Node process (tsx as loader, so that SIGKILL reaches the script itself). */
-export function runScript(script: string, env: Record<string, string>): ScriptRun {
+export function runScript(script: string, env: Record<string, string>, options: { stdin?: boolean } = {}): ScriptRun {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: repositoryRoot,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // A pipe only for scripts the test talks to: an open stdin would keep a script that reads it from ending.
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
