@@ -3,9 +3,16 @@
  */
 
 /** What a responder is asked to answer: one request to a synchronous endpoint or one batch line. */
+/**
+ * A JSON object read loosely: request bodies and JSON schemas arrive as any JSON a client sends, and the emulator reads
+ * their fields one by one as OpenAI does, checking each where it matters. The one `any` of the emulator.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- loose JSON, see above
+export type JsonObject = Record<string, any>;
+
 export interface ResponderRequest {
   url: '/v1/chat/completions' | '/v1/responses' | '/v1/embeddings';
-  body: Record<string, any>;
+  body: JsonObject;
 }
 
 /** A responder returns the HTTP status and JSON body the endpoint answers with. */
@@ -135,7 +142,7 @@ export interface RecordedBatch {
   model: string | null;
   customIds: string[];
   /** The parsed input lines. */
-  lines: Array<{ custom_id: string; method: string; url: string; body: Record<string, any> }>;
+  lines: Array<{ custom_id: string; method: string; url: string; body: JsonObject }>;
   /** Milliseconds since the epoch. */
   createdAt: number;
 }

@@ -1,3 +1,4 @@
+import type { JsonObject } from '../types.js';
 import type { BatchState, LineResult } from './batch-state.js';
 import { isSuccess } from './batch-execution.js';
 
@@ -11,7 +12,7 @@ interface Usage {
 
 /** Token usage of a successful line, whichever endpoint's usage shape its body has. */
 function addUsage(total: Usage, result: LineResult): void {
-  const usage = (result.body as { usage?: Record<string, any> } | null)?.usage;
+  const usage = (result.body as { usage?: JsonObject } | null)?.usage;
   if (!usage || !isSuccess(result.statusCode)) return;
   const input = usage.input_tokens ?? usage.prompt_tokens ?? 0;
   const output = usage.output_tokens ?? usage.completion_tokens ?? 0;

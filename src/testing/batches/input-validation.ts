@@ -1,3 +1,4 @@
+import type { JsonObject } from '../types.js';
 import { z } from 'zod';
 import type { BatchLimits, RecordedBatch } from '../types.js';
 
@@ -44,7 +45,7 @@ function splitLines(content: Buffer): Array<{ text: string; number: number }> {
     .filter((line) => line.text !== '');
 }
 
-function embeddingInputCount(body: Record<string, any>): number {
+function embeddingInputCount(body: JsonObject): number {
   const input = body.input;
   if (!Array.isArray(input)) return input === undefined ? 0 : 1;
   // An array of token ids is one input; an array of strings or of token arrays is many.
@@ -173,7 +174,7 @@ export function validateBatchInput(content: Buffer, endpoint: string, limits: Ba
 }
 
 function toSubmittedLine(value: Record<string, unknown>): BatchInputLine {
-  const body = value.body !== null && typeof value.body === 'object' ? (value.body as Record<string, any>) : {};
+  const body = value.body !== null && typeof value.body === 'object' ? (value.body as JsonObject) : {};
   return {
     custom_id: value.custom_id as string,
     method: String(value.method ?? ''),

@@ -1,3 +1,4 @@
+import type { JsonObject } from '../types.js';
 /**
  * Builds one deterministic value that satisfies a JSON Schema (the subset tools and structured outputs use):
  * $ref/$defs/definitions, const, enum, anyOf/oneOf (first non-null branch), allOf (merged), type unions, objects
@@ -6,7 +7,7 @@
  * A `pattern` is met only when one of a few candidate strings happens to match it.
  */
 
-type Schema = Record<string, any> | boolean;
+type Schema = JsonObject | boolean;
 
 interface Context {
   root: Schema;
@@ -60,8 +61,8 @@ function isNullSchema(schema: Schema): boolean {
   );
 }
 
-function mergeAll(schemas: Schema[], context: Context): Record<string, any> {
-  const merged: Record<string, any> = {};
+function mergeAll(schemas: Schema[], context: Context): JsonObject {
+  const merged: JsonObject = {};
   for (const part of schemas.map((schema) => resolve(schema, context))) {
     if (typeof part !== 'object') continue;
     const expanded = Array.isArray(part.allOf) ? { ...part, ...mergeAll(part.allOf, context) } : part;
@@ -75,7 +76,7 @@ function mergeAll(schemas: Schema[], context: Context): Record<string, any> {
   return merged;
 }
 
-function inferType(schema: Record<string, any>): string | undefined {
+function inferType(schema: JsonObject): string | undefined {
   const types: unknown[] = Array.isArray(schema.type) ? schema.type : schema.type === undefined ? [] : [schema.type];
   const concrete = types.find((type) => type !== 'null');
   if (typeof concrete === 'string') return concrete;
@@ -119,7 +120,7 @@ function generate(input: Schema, context: Context): unknown {
   }
 }
 
-function generateObject(schema: Record<string, any>, context: Context): Record<string, unknown> {
+function generateObject(schema: JsonObject, context: Context): Record<string, unknown> {
   const properties: Record<string, Schema> = schema.properties ?? {};
   const required: string[] = Array.isArray(schema.required) ? schema.required : [];
   const includeOptional = context.depth < optionalPropertyDepth;
@@ -135,7 +136,7 @@ function generateObject(schema: Record<string, any>, context: Context): Record<s
   return result;
 }
 
-function generateArray(schema: Record<string, any>, context: Context): unknown[] {
+function generateArray(schema: JsonObject, context: Context): unknown[] {
   const prefix: Schema[] = Array.isArray(schema.prefixItems)
     ? schema.prefixItems
     : Array.isArray(schema.items)
@@ -152,7 +153,7 @@ function generateArray(schema: Record<string, any>, context: Context): unknown[]
   );
 }
 
-function generateNumber(schema: Record<string, any>, integer: boolean, index: number): number {
+function generateNumber(schema: JsonObject, integer: boolean, index: number): number {
   const step = integer ? 1 : 0.5;
   const lower =
     typeof schema.exclusiveMinimum === 'number'
@@ -213,12 +214,12 @@ const patternCandidates = [
   '',
 ];
 
-function fitLength(text: string, schema: Record<string, any>): string {
+function fitLength(text: string, schema: JsonObject): string {
   const padded = text.padEnd(schema.minLength ?? 0, 'x');
   return schema.maxLength === undefined ? padded : padded.slice(0, schema.maxLength);
 }
 
-function generateString(schema: Record<string, any>, context: Context): string {
+function generateString(schema: JsonObject, context: Context): string {
   if (typeof schema.format === 'string' && formatExamples[schema.format]) return formatExamples[schema.format];
   const readable = `sample ${context.name}${context.index > 0 ? ` ${context.index + 1}` : ''}`;
   if (typeof schema.pattern === 'string') {
