@@ -16,6 +16,7 @@ import type { ResolvedLocalOptions } from './local-options.js';
 import { createLocalBackend, scopeOf, type OpenAIConnection } from './openai-connection.js';
 import { newPendingRequest, type LocalDelivery, type PendingRequest, type WatchedRequest } from './pending-request.js';
 import { openBatchStore } from './store-registry.js';
+import { SubmissionRecovery } from './submission-recovery.js';
 import { submitRequests } from './submit-requests.js';
 import { BatchWatch } from './watch-batch.js';
 
@@ -35,7 +36,11 @@ export class LocalBatcher implements BatcherContext {
   private readonly pending = new Map<string, PendingRequest>();
   private readonly queue = new Set<PendingRequest>();
   private readonly watches = new Map<string, BatchWatch>();
-  private readonly recoveries = new Map<string, Promise<string | null>>();
+  private readonly recovery = new SubmissionRecovery(
+    () => this.store,
+    () => this.backend(),
+    (line) => this.log(line),
+  );
   private readonly queueTimer = new KeepAliveTimer(() => this.checkQueue());
   private checkScheduled = false;
   private flushing = false;
@@ -160,7 +165,7 @@ export class LocalBatcher implements BatcherContext {
     pending.attempt = stored.attempt;
     pending.queuedAt = stored.queuedAt;
     try {
-      const submission = await this.submissionBatch(stored.submissionId);
+      const submission = await this.recovery.batchOf(stored.submissionId);
       if (pending.waiters.size === 0) return this.release(pending);
       // The batch may have ended (and been recorded by another batcher of this process) while this one looked.
       const latest = this.store.lookup(this.scope, pending.digest);
@@ -191,35 +196,6 @@ export class LocalBatcher implements BatcherContext {
     } catch (error) {
       this.fail(pending, error);
     }
-  }
-
-  /**
-   * The batch of a recorded submission, or null when there is none (the requests may be submitted again). A
-   * submission this process is still making is awaited; one a dead process left half-made is looked up at the API.
-   */
-  private async submissionBatch(submissionId: string) {
-    await this.store.submitting.get(submissionId);
-    const submission = this.store.submission(submissionId);
-    if (!submission) return null;
-    let batchId = submission.batchId;
-    if (batchId === null) {
-      let recovery = this.recoveries.get(submissionId);
-      if (!recovery) {
-        recovery = this.backend()
-          .findSubmitted(submissionId, submission.createdAt)
-          .then((found) => {
-            if (found) this.store.markSubmitted(submissionId, found, submission.createdAt);
-            else this.store.forgetSubmission(submissionId);
-            if (found) this.log(`found batch ${found} of an earlier run that stopped before recording it`);
-            return found;
-          });
-        this.recoveries.set(submissionId, recovery);
-        recovery.catch(() => {}).finally(() => this.recoveries.delete(submissionId));
-      }
-      batchId = await recovery;
-      if (batchId === null) return null;
-    }
-    return { batchId, label: submission.label, submittedAt: submission.submittedAt ?? submission.createdAt };
   }
 
   private enqueue(pending: PendingRequest, attempt: number, notBefore: number | null): void {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { bridgeThreadId } from '../../src/index.js';
+import { inboxNamespace } from '../../src/protocol/index.js';
 import {
   linesMentioning,
   runThread,
@@ -238,11 +239,7 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
     expect(JSON.stringify(outcome)).toMatch(
       /BridgeUnavailableError[\s\S]*Could not hand the request to the bridge 'no_such_bridge'[\s\S]*registered in langgraph\.json/,
     );
-    const inbox = await environment.client.store.searchItems([
-      'batch_bridge',
-      '_inbox',
-      bridgeThreadId('no_such_bridge'),
-    ]);
+    const inbox = await environment.client.store.searchItems(inboxNamespace(bridgeThreadId('no_such_bridge')));
     expect(inbox.items).toHaveLength(0);
     expect(linesMentioning(environment.emulator, tag)).toHaveLength(0);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../src/core/index.js';
 import { bridgeThreadId } from '../../src/index.js';
+import { bridgeNamespace } from '../../src/protocol/index.js';
 import {
   finishedThread,
   linesMentioning,
@@ -47,7 +48,7 @@ async function waitingInterrupt(threadId: string) {
  */
 async function heldBy(bridge: string) {
   const items = async (label: string) =>
-    (await environment.client.store.searchItems(['batch_bridge', bridge, label], { limit: 1000 })).items
+    (await environment.client.store.searchItems(bridgeNamespace(bridge, label), { limit: 1000 })).items
       .map((item) => ({ namespace: item.namespace.join('/'), key: item.key, value: item.value }))
       .sort((left, right) => `${left.namespace}/${left.key}`.localeCompare(`${right.namespace}/${right.key}`));
   const batches = (await items('batches')).map(({ key, value }) => {
@@ -61,7 +62,7 @@ async function heldBy(bridge: string) {
   });
   return {
     queue: await items('queue'),
-    members: await items('batch'),
+    members: await items('members'),
     batches,
     queued: (state.queued ?? 0) as number,
     inFlight: ((state.batches ?? []) as Array<{ batchId: string }>).map((batch) => batch.batchId),
