@@ -28,6 +28,7 @@ export const defaultBridge = 'batch_bridge';
  *   batch, <hash>   customId   → BatchMember     (which request a line of a submitted batch belongs to)
  *   outbox          requestKey → OutboxEntry     (outcomes whose resume run is not accepted yet)
  *   batches         batchId    → InFlightBatch   (batches to poll; written the moment the API accepts one)
+ *   unverified      inbox key  → checks so far   (hand-overs kept in the inbox until their thread shows the interrupt)
  *
  * and, keyed by the bridge's thread (which a node knows from the address it hands over to, where the bridge's graph
  * id may differ from the assistant id the node was given):
