@@ -144,9 +144,16 @@ export async function verifyHandOvers(
   )) as Array<{ value?: Deferral } | null>;
 
   const toCheck: Array<{ request: HandOver; checks: number }> = [];
+  const refusals: string[] = [];
+  const refuse = (request: HandOver, why: string) =>
+    refusals.push(`thread ${request.threadId} interrupt ${request.interruptId}: ${why}`);
   candidates.forEach((request, index) => {
-    if (known.has(requestKeyOf(request.threadId, request.interruptId))) {
-      passed.add(request);
+    const record = known.get(requestKeyOf(request.threadId, request.interruptId));
+    if (record) {
+      // The same request again is a duplicate; another payload for an interrupt already taken in is a forgery (or a
+      // node that changed), refused here so that it shows.
+      if (record.digest === request.digest) passed.add(request);
+      else refuse(request, 'the bridge already holds a different payload for this interrupt');
       return;
     }
     const deferral = deferrals[index]?.value;
@@ -157,11 +164,8 @@ export async function verifyHandOvers(
     }
     toCheck.push({ request, checks: (deferral?.checks ?? 0) + 1 });
   });
-  if (toCheck.length === 0) return { passed, keepInInbox };
-
   const readings = await readWaitingThreads(context, [...new Set(toCheck.map(({ request }) => request.threadId))]);
   const operations: Operation[] = [];
-  const refusals: string[] = [];
   for (const { request, checks } of toCheck) {
     const key = inboxKey(request);
     const judged = judgeHandOver(context, readings.get(request.threadId), request);
@@ -180,8 +184,7 @@ export async function verifyHandOvers(
       passed.add(request);
       continue;
     }
-    const why = judged.verdict === 'defer' ? `${judged.reason}, after ${checks} checks` : judged.reason;
-    refusals.push(`thread ${request.threadId} interrupt ${request.interruptId}: ${why}`);
+    refuse(request, judged.verdict === 'defer' ? `${judged.reason}, after ${checks} checks` : judged.reason);
   }
   await context.store.run(operations);
   if (refusals.length > 0) {
