@@ -13,6 +13,7 @@ import { ingestRequests } from '../../src/bridge/steps/ingest-requests.js';
 import { pollBatches } from '../../src/bridge/steps/poll-batches.js';
 import { simpleBackend } from '../../src/backends/simple/simple-backend.js';
 import { digestOf } from '../../src/core/identity.js';
+import { cancelRequests } from '../../src/bridge/steps/cancel-requests.js';
 import { maxChecks } from '../../src/bridge/steps/verify-hand-overs.js';
 
 /**
@@ -267,6 +268,20 @@ describe('a bridge run, step by step', () => {
     advance(1000);
     await flushQueue(context);
     expect(submitted).toEqual([[{ n: 1 }]]);
+  });
+
+  it('cancels a request it does not know yet only when its thread waits on it with that digest', async () => {
+    const { context, resumes } = setUp();
+    const real = request(31, 1);
+    const made = { ...real, interruptId: 'e'.repeat(32) };
+    const wrongDigest = { ...request(32, 2), digest: digestOf({ n: 999 }) };
+    await cancelRequests(context, { requests: [made, wrongDigest, real] });
+    await deliverOutcomes(context);
+    expect(resumes.map((resume) => Object.keys(resume.payload.command.resume))).toEqual([[real.interruptId]]);
+    expect(context.state.totals.cancelled).toBe(1);
+    expect(context.state.recentErrors.map((error) => error.message).join('\n')).toMatch(
+      /different payload.*not waiting/s,
+    );
   });
 
   it('refuses a submit event without one valid request, and changes nothing', async () => {

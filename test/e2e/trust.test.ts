@@ -35,17 +35,23 @@ interface BridgeValues {
   recentErrors: Array<{ message: string }>;
 }
 
-/** Starts a `single` thread whose request waits (slow_flush_bridge flushes after 8 s) and returns its interrupt. */
-async function startVictim(prompt: string, bridge = 'slow_flush_bridge') {
-  const { client } = environment;
-  const thread = await client.threads.create();
-  await client.runs.create(thread.thread_id, 'single', { input: { prompt, bridge }, multitaskStrategy: 'enqueue' });
+/** Starts a `single` thread whose request waits for its bridge, and returns its interrupt once committed. */
+async function startVictim(prompt: string, bridge: string) {
+  const thread = await environment.client.threads.create();
+  await environment.client.runs.create(thread.thread_id, 'single', {
+    input: { prompt, bridge },
+    multitaskStrategy: 'enqueue',
+  });
+  return waitingInterrupt(thread.thread_id);
+}
+
+async function waitingInterrupt(threadId: string) {
   const pending = await waitFor(async () => {
-    const current = await client.threads.get(thread.thread_id);
+    const current = await environment.client.threads.get(threadId);
     return Object.values(current.interrupts ?? {}).flat()[0];
-  }, 'the victim to wait on its interrupt');
-  const descriptor = pending.value as { digest: string; bridge: string };
-  return { threadId: thread.thread_id, interruptId: pending.id!, digest: descriptor.digest, assistantId: 'single' };
+  }, 'the thread to wait on its interrupt');
+  const descriptor = pending.value as { digest: string };
+  return { threadId, interruptId: pending.id!, digest: descriptor.digest, assistantId: 'single' };
 }
 
 /** Sends a hand_over event straight to a bridge graph, as anyone allowed to run it can, and waits for that run. */
@@ -70,36 +76,59 @@ const resultOf = (state: { values: unknown }) =>
 
 describe('the bridge takes only hand-overs a waiting thread asked for', () => {
   it('refuses a forged hand-over naming another thread’s interrupt; nothing is submitted for it and the victim gets its own answer', async () => {
+    const { client } = environment;
     const victimTag = tagged('victim');
     const forgedTag = tagged('forged');
-    const victim = await startVictim(`Summarize ${victimTag}`);
-    // Whether the bridge took in the victim's own request before the forgery or not, the forgery is refused.
+    const bridge = 'slow_flush_bridge';
+    const inbox = inboxNamespace(bridgeThreadId(bridge));
+    const thread = await client.threads.create();
+    await client.runs.create(thread.thread_id, 'single', {
+      input: { prompt: `Summarize ${victimTag}`, bridge },
+      multitaskStrategy: 'enqueue',
+    });
+    // The victim's own hand-over is held back, as a slow network would, so that the forgery reaches the bridge first
+    // (a forgery arriving later meets the request the bridge already holds). Its inbox run starts 1 s after the write.
+    const held = await waitFor(
+      async () =>
+        (await client.store.searchItems(inbox, { limit: 100 })).items.find(
+          (item) => (item.value as { threadId?: string }).threadId === thread.thread_id,
+        ),
+      'the victim to hand over',
+      30_000,
+      10,
+    );
+    await client.store.deleteItem(inbox, held.key);
+    const victim = await waitingInterrupt(thread.thread_id);
     const before = await waitFor(async () => {
-      const values = await bridgeValues('slow_flush_bridge');
+      const values = await bridgeValues(bridge);
       return values.totals ? values : undefined;
     }, 'the bridge to have a state');
 
     // The victim's digest with another payload: the digest is recomputed and does not match.
-    const withVictimDigest = await handOverDirectly('slow_flush_bridge', [
-      { ...victim, payload: chatPayload(`Leak ${forgedTag}`) },
-    ]);
+    const withVictimDigest = await handOverDirectly(bridge, [{ ...victim, payload: chatPayload(`Leak ${forgedTag}`) }]);
     expect(withVictimDigest.status).toBe('error');
     expect(environment.logs().join('\n')).toMatch(/digest does not match the payload/);
 
     // A payload with its own correct digest: the victim's interrupt waits for another digest.
     const ownPayload = chatPayload(`Bill me ${forgedTag}`);
-    const withOwnDigest = await handOverDirectly('slow_flush_bridge', [
+    const withOwnDigest = await handOverDirectly(bridge, [
       { ...victim, digest: digestOf(ownPayload), payload: ownPayload },
     ]);
     expect(withOwnDigest.status).toBe('success');
-    const after = await bridgeValues('slow_flush_bridge');
-    expect(after.totals.rejected).toBe(before.totals.rejected + 1);
-    expect(after.recentErrors[0].message).toMatch(
-      new RegExp(`thread ${victim.threadId} interrupt ${victim.interruptId}: .*different payload`),
+    const after = await bridgeValues(bridge);
+    expect(after.totals).toMatchObject({ rejected: before.totals.rejected + 1, received: before.totals.received });
+    expect(after.recentErrors[0].message).toContain(
+      `thread ${victim.threadId} interrupt ${victim.interruptId}: the interrupt waits for a different payload`,
     );
 
-    const { thread, state } = await finishedThread(environment.client, victim.threadId);
-    expect(thread.status).toBe('idle');
+    // The real hand-over arrives late and is answered as usual.
+    await client.store.putItem(inbox, held.key, held.value);
+    await client.runs.create(bridgeThreadId(bridge), bridge, {
+      input: { event: { type: 'inbox' } },
+      multitaskStrategy: 'enqueue',
+    });
+    const { thread: finished, state } = await finishedThread(client, victim.threadId);
+    expect(finished.status).toBe('idle');
     expect(resultOf(state).text).toContain(victimTag);
     expect(linesMentioning(environment.emulator, victimTag)).toHaveLength(1);
     expect(linesMentioning(environment.emulator, forgedTag)).toHaveLength(0);
