@@ -139,31 +139,32 @@ export async function verifyHandOvers(
   const known = await context.store.getRequests(
     candidates.map((request) => requestKeyOf(request.threadId, request.interruptId)),
   );
-  const deferrals = (await context.store.run(
-    candidates.map((request) => ({ namespace: deferralNamespace, key: inboxKey(request) })),
-  )) as Array<{ value?: Deferral } | null>;
+  // One listing, not a read per request: few requests wait for their thread at any time.
+  const deferrals = new Map(
+    (await context.store.listUnverified(Number.MAX_SAFE_INTEGER)).map((item) => [item.key, item.value as Deferral]),
+  );
 
   const toCheck: Array<{ request: HandOver; checks: number }> = [];
   const refusals: string[] = [];
   const refuse = (request: HandOver, why: string) =>
     refusals.push(`thread ${request.threadId} interrupt ${request.interruptId}: ${why}`);
-  candidates.forEach((request, index) => {
+  for (const request of candidates) {
     const record = known.get(requestKeyOf(request.threadId, request.interruptId));
     if (record) {
       // The same request again is a duplicate; another payload for an interrupt already taken in is a forgery (or a
       // node that changed), refused here so that it shows.
       if (record.digest === request.digest) passed.add(request);
       else refuse(request, 'the bridge already holds a different payload for this interrupt');
-      return;
+      continue;
     }
-    const deferral = deferrals[index]?.value;
+    const deferral = deferrals.get(inboxKey(request));
     if (deferral && deferral.nextCheckAt > now) {
       keepInInbox.add(inboxKey(request));
       context.recheckAt = Math.min(context.recheckAt ?? Infinity, deferral.nextCheckAt);
-      return;
+      continue;
     }
     toCheck.push({ request, checks: (deferral?.checks ?? 0) + 1 });
-  });
+  }
   const readings = await readWaitingThreads(context, [...new Set(toCheck.map(({ request }) => request.threadId))]);
   const operations: Operation[] = [];
   for (const { request, checks } of toCheck) {
