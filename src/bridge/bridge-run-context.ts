@@ -17,6 +17,8 @@ export interface BridgeRunContext {
   now(): number;
   /** The inbox held more than one run takes in. */
   inboxBacklog?: boolean;
+  /** When a hand-over kept in the inbox is to be checked against its thread again (verify-hand-overs.ts). */
+  recheckAt?: number;
 }
 
 export function recordError(context: BridgeRunContext, message: string): void {

@@ -188,6 +188,11 @@ export class BridgeStore {
     return { namespace: wakeNamespace(bridgeThreadId), key: wakeKey, value: null };
   }
 
+  /** Hand-overs kept in the inbox until their thread shows the interrupt, with the checks made so far. */
+  async listUnverified(limit: number): Promise<Array<{ key: string; value: unknown }>> {
+    return this.listAllItems<unknown>(this.namespace('unverified'), limit);
+  }
+
   deleteInboxItem(bridgeThreadId: string, key: string): Operation {
     return { namespace: inboxNamespace(bridgeThreadId), key, value: null };
   }

@@ -34,6 +34,7 @@ export const defaultBridge = 'batch_bridge';
  *   members, <tag>    customId   → BatchMember    (the request and input-file line of each line of a submission)
  *   outbox            requestKey → OutboxEntry    (outcomes whose resume run is not accepted yet)
  *   batches           tag        → InFlightBatch  (written before the API is asked; the batch id once it answers)
+ *   unverified        inbox key  → checks so far  (hand-overs kept in the inbox until their thread shows the interrupt)
  *
  * and, keyed by the bridge's thread (which a node knows from the address it hands over to, where the bridge's graph
  * id may differ from the assistant id the node was given):

@@ -13,6 +13,8 @@ import { ingestRequests } from '../../src/bridge/steps/ingest-requests.js';
 import { pollBatches } from '../../src/bridge/steps/poll-batches.js';
 import { simpleBackend } from '../../src/backends/simple/simple-backend.js';
 import { digestOf } from '../../src/core/identity.js';
+import { cancelRequests } from '../../src/bridge/steps/cancel-requests.js';
+import { maxChecks } from '../../src/bridge/steps/verify-hand-overs.js';
 
 /**
  * The bridge's steps on LangGraph's own in-memory store and the seed's simple submit/poll backend. Resumes go to a
@@ -31,6 +33,15 @@ function setUp(options: { maxRequests?: number; failResumesFor?: Set<string> } =
     (batchId) => results.get(batchId) ?? null,
   );
   const client = {
+    // Every thread that `request()` made waits on its interrupt for this bridge (verify-hand-overs.ts reads them).
+    threads: {
+      search: async ({ ids }: { ids: string[] }) =>
+        ids.flatMap((threadId) => {
+          if (running.has(threadId)) return [{ thread_id: threadId, status: 'busy', interrupts: {} }];
+          const interrupts = waiting.get(threadId);
+          return interrupts ? [{ thread_id: threadId, status: 'interrupted', interrupts: { task: interrupts } }] : [];
+        }),
+    },
     runs: {
       create: async (threadId: string, assistantId: string, payload: unknown) => {
         if (options.failResumesFor?.has(threadId)) throw new Error('HTTP 503: busy');
@@ -57,13 +68,30 @@ function setUp(options: { maxRequests?: number; failResumesFor?: Set<string> } =
   return { context, submitted, results, resumes, advance: (ms: number) => (now += ms) };
 }
 
-const request = (thread: number, interrupt: number, n = interrupt) => ({
-  threadId: `00000000-0000-4000-8000-${String(thread).padStart(12, '0')}`,
-  interruptId: interrupt.toString(16).padStart(32, '0'),
-  assistantId: 'agent',
-  digest: digestOf({ n }),
-  payload: { n },
-});
+/** Thread id → the interrupts it waits on, as the LangGraph API lists them. */
+const waiting = new Map<string, Array<{ id: string; value: unknown }>>();
+/** Threads whose run is still going: busy, their interrupts not committed yet. */
+const running = new Set<string>();
+
+/** A hand-over, and its thread waiting on it. */
+const request = (thread: number, interrupt: number, n = interrupt) => {
+  const handOver = {
+    threadId: `00000000-0000-4000-8000-${String(thread).padStart(12, '0')}`,
+    interruptId: interrupt.toString(16).padStart(32, '0'),
+    assistantId: 'agent',
+    digest: digestOf({ n }),
+    payload: { n },
+  };
+  const interrupts = waiting.get(handOver.threadId) ?? [];
+  if (!interrupts.some((pending) => pending.id === handOver.interruptId)) {
+    interrupts.push({
+      id: handOver.interruptId,
+      value: { kind: 'batch-bridge/request', bridge: 'test_bridge', digest: handOver.digest },
+    });
+  }
+  waiting.set(handOver.threadId, interrupts);
+  return handOver;
+};
 
 describe('a bridge run, step by step', () => {
   it('queues requests once, flushes by age, and delivers one resume run per thread with every interrupt answered by id', async () => {
@@ -184,6 +212,61 @@ describe('a bridge run, step by step', () => {
     expect(resumes).toEqual([]);
     expect(context.state.totals).toMatchObject({ received: 1, rejected: 1 });
     expect(context.state.lastError?.message).toMatch(/digest does not match the payload/);
+  });
+
+  it('refuses a hand-over no waiting interrupt matches: another payload, an unknown thread, an answered interrupt', async () => {
+    const { context, submitted, resumes, advance } = setUp();
+    const victim = request(11, 1);
+    const ownPayload = { ...victim, payload: { n: 666 }, digest: digestOf({ n: 666 }) };
+    const noThread = { ...request(12, 2), threadId: '00000000-0000-4000-8000-00000000dead' };
+    const answered = { ...request(13, 3), interruptId: 'f'.repeat(32) };
+    await ingestRequests(context, [ownPayload, noThread, answered]);
+    expect(context.state.totals).toMatchObject({ received: 0, rejected: 3 });
+    expect(context.state.lastError?.message).toMatch(
+      /different payload.*no such thread.*not waiting on this interrupt/,
+    );
+    await ingestRequests(context, [victim]);
+    advance(1000);
+    await flushQueue(context);
+    await deliverOutcomes(context);
+    expect(submitted).toEqual([[{ n: 1 }]]);
+    expect(resumes).toEqual([]);
+  });
+
+  it('keeps a hand-over whose thread has not committed its interrupt yet, and checks it again later (a bounded number of times)', async () => {
+    const { context, submitted, advance } = setUp();
+    const early = request(21, 1);
+    const never = request(22, 2);
+    running.add(early.threadId).add(never.threadId);
+    await ingestRequests(context, [early, never]);
+    expect(context.state.totals).toMatchObject({ received: 0, rejected: 0 });
+    expect(await context.store.listInbox(context.threadId, 10)).toHaveLength(2);
+    expect(context.recheckAt).toBe(context.now() + 1000);
+    running.delete(early.threadId);
+    for (let check = 2; check <= maxChecks; check += 1) {
+      advance(30_000);
+      await ingestRequests(context, []);
+    }
+    expect(context.state.totals).toMatchObject({ received: 1, rejected: 1 });
+    expect(context.state.lastError?.message).toMatch(/still running.*after 40 checks/);
+    expect(await context.store.listInbox(context.threadId, 10)).toEqual([]);
+    advance(1000);
+    await flushQueue(context);
+    expect(submitted).toEqual([[{ n: 1 }]]);
+  });
+
+  it('cancels a request it does not know yet only when its thread waits on it with that digest', async () => {
+    const { context, resumes } = setUp();
+    const real = request(31, 1);
+    const made = { ...real, interruptId: 'e'.repeat(32) };
+    const wrongDigest = { ...request(32, 2), digest: digestOf({ n: 999 }) };
+    await cancelRequests(context, { requests: [made, wrongDigest, real] });
+    await deliverOutcomes(context);
+    expect(resumes.map((resume) => Object.keys(resume.payload.command.resume))).toEqual([[real.interruptId]]);
+    expect(context.state.totals.cancelled).toBe(1);
+    expect(context.state.recentErrors.map((error) => error.message).join('\n')).toMatch(
+      /different payload.*not waiting/s,
+    );
   });
 
   it('refuses a submit event without one valid request, and changes nothing', async () => {

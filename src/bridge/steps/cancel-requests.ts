@@ -2,6 +2,7 @@ import type { Operation } from '@langchain/langgraph';
 import { errorMessage, requestKeyOf } from '../../core/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import { deliveryOperations } from './queue-delivery.js';
+import { judgeHandOver, readWaitingThreads } from './verify-hand-overs.js';
 
 export interface CancelRequest {
   requests?: Array<{ threadId: string; interruptId: string; digest?: string; assistantId?: string }>;
@@ -20,9 +21,17 @@ export async function cancelRequests(context: BridgeRunContext, cancel: CancelRe
   const records = await context.store.getRequests(keys);
   const operations: Operation[] = [];
   // A request the bridge has no record of yet (its node is still handing it over) is answered now; the record left
-  // behind makes its later arrival a duplicate.
+  // behind makes its later arrival a duplicate. Only when its thread shows that interrupt waiting for this bridge with
+  // that digest: anyone who may run the bridge could otherwise put a `cancelled` error into any thread.
+  const unknown = (cancel.requests ?? []).filter((request, index) => !records.has(keys[index]) && request.digest);
+  const readings = await readWaitingThreads(context, [...new Set(unknown.map((request) => request.threadId))]);
   (cancel.requests ?? []).forEach(({ threadId, interruptId, digest, assistantId }, index) => {
     if (records.has(keys[index]) || !digest || !assistantId) return;
+    const judged = judgeHandOver(context, readings.get(threadId), { interruptId, digest });
+    if (judged.verdict !== 'ok') {
+      recordError(context, `Cannot cancel thread ${threadId} interrupt ${interruptId}: ${judged.reason}.`);
+      return;
+    }
     records.set(keys[index], {
       requestKey: keys[index],
       threadId,

@@ -5,6 +5,7 @@ import { handOverSchema, type HandOver } from '../../protocol/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import { queueEntryOf, storePageSize, type RequestRecord } from '../bridge-store.js';
 import { queueDelivery } from './queue-delivery.js';
+import { verifyHandOvers } from './verify-hand-overs.js';
 
 /** Inbox items taken in by one run; a larger backlog is taken by the runs after it (every run drains the inbox). */
 const inboxItemsPerRun = 50_000;
@@ -59,8 +60,13 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
   for (const item of inbox) consider(item.value, `inbox ${item.key}`);
   if (accepted.length === 0 && rejectedButAddressable.length === 0 && problems.length === 0) return;
 
+  // Only a request its thread is waiting for goes further; one whose thread is still running stays in the inbox.
+  const verified = await verifyHandOvers(context, [
+    ...accepted,
+    ...rejectedButAddressable.map(({ request }) => request),
+  ]);
   const byKey = new Map<string, HandOver & { bytes: number }>();
-  for (const request of accepted) {
+  for (const request of accepted.filter((candidate) => verified.passed.has(candidate))) {
     const key = requestKeyOf(request.threadId, request.interruptId);
     if (byKey.has(key)) context.state.totals.duplicates += 1;
     else byKey.set(key, request);
@@ -107,7 +113,7 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
 
   for (const { request, refusal } of rejectedButAddressable) {
     const requestKey = requestKeyOf(request.threadId, request.interruptId);
-    if (known.has(requestKey)) continue;
+    if (known.has(requestKey) || !verified.passed.has(request)) continue;
     totals.rejected += 1;
     await queueDelivery(
       context,
@@ -132,5 +138,6 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
   if (problems.length > 0)
     recordError(context, `Rejected ${problems.length} request(s): ${problems.slice(0, 5).join(' | ')}`);
   // Last: an inbox item leaves only once its request is queued or answered, so a run that dies half-way loses none.
-  await context.store.run(inbox.map((item) => context.store.deleteInboxItem(context.threadId, item.key)));
+  const taken = inbox.filter((item) => !verified.keepInInbox.has(item.key));
+  await context.store.run(taken.map((item) => context.store.deleteInboxItem(context.threadId, item.key)));
 }

@@ -31,6 +31,7 @@ export async function scheduleTick(context: BridgeRunContext, assistantId: strin
   }
   if (state.undelivered > 0) wanted.push(now + deliveryRetryMs);
   if (context.inboxBacklog) wanted.push(now);
+  if (context.recheckAt !== undefined) wanted.push(context.recheckAt);
   if (wanted.length === 0) return;
 
   const desired = Math.max(now, Math.min(...wanted));

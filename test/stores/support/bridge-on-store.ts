@@ -14,7 +14,7 @@ import { ingestRequests } from '../../../src/bridge/steps/ingest-requests.js';
 import { pollBatches } from '../../../src/bridge/steps/poll-batches.js';
 import { recoverSubmissions } from '../../../src/bridge/steps/recover-submissions.js';
 import { digestOf, requestKeyOf } from '../../../src/core/index.js';
-import { bridgeThreadId, inboxNamespace, type HandOver } from '../../../src/protocol/index.js';
+import { bridgeThreadId, inboxNamespace, type HandOver, type WaitingDescriptor } from '../../../src/protocol/index.js';
 import type { RunningEmulator } from '../../../src/testing/types.js';
 
 export const emulatorKey = 'sk-store-conformance-0123456789';
@@ -26,10 +26,28 @@ export interface Resume {
 
 export const emptyState = emptyBridgeState;
 
+/**
+ * The threads waiting on an interrupt, as the LangGraph API would show them to the bridge's check (one per hand-over
+ * made here, in any process of this test file; hand-overs made in other processes are registered with `wait`).
+ */
+const waitingThreads = new Map<string, Array<{ id: string; value: WaitingDescriptor }>>();
+
+export function markWaiting(request: HandOver, bridge: string): void {
+  const value: WaitingDescriptor = { kind: 'batch-bridge/request', bridge, digest: request.digest };
+  waitingThreads.set(request.threadId, [{ id: request.interruptId, value }]);
+}
+
 /** A bridge run's context over `store`; `resumes` collects what the bridge resumed threads with. */
 export function bridgeOn(store: BaseStore, emulator: RunningEmulator, bridge = 'batch_bridge') {
   const resumes: Resume[] = [];
   const client = {
+    threads: {
+      search: async ({ ids }: { ids: string[] }) =>
+        ids.flatMap((threadId) => {
+          const interrupts = waitingThreads.get(threadId);
+          return interrupts ? [{ thread_id: threadId, status: 'interrupted', interrupts: { task: interrupts } }] : [];
+        }),
+    },
     runs: {
       create: async (threadId: string, _assistantId: string, payload: { command?: { resume?: Resume['resume'] } }) => {
         if (payload.command?.resume) resumes.push({ threadId, resume: payload.command.resume });
@@ -87,5 +105,6 @@ export async function handOver(store: BaseStore, bridge: string, content: string
     queuedAt,
   };
   await store.put(inboxNamespace(bridgeThreadId(bridge)), requestKeyOf(request.threadId, request.interruptId), request);
+  markWaiting(request, bridge);
   return request;
 }

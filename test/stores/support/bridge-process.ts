@@ -5,7 +5,7 @@ import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { PostgresStore } from '@langchain/langgraph-checkpoint-postgres/store';
 import type { Client } from '@langchain/langgraph-sdk';
 import { createOpenAIBridge } from '../../../src/bridge/index.js';
-import { bridgeThreadId } from '../../../src/protocol/index.js';
+import { bridgeThreadId, inboxNamespace, type HandOver } from '../../../src/protocol/index.js';
 import { ChaosStore } from '../../support/chaos-store.js';
 
 const { DATABASE_URL, EMULATOR_URL, EMULATOR_KEY, BRIDGE_ID, BRIDGE_EVENT, BRIDGE_CRASH_AT } = process.env;
@@ -22,8 +22,31 @@ if (BRIDGE_CRASH_AT === 'batch-id') {
   });
 }
 
-// Resumes go to stdout (one JSON line each): the test plays the LangGraph API's part of resuming the threads.
+// The test plays the LangGraph API's part: resumes go to stdout (one JSON line each), and the threads that handed a
+// request over (their items in the bridge's inbox) are shown waiting on that interrupt to the bridge's check.
+const bridgeId = BRIDGE_ID!;
 const client = {
+  threads: {
+    search: async ({ ids }: { ids: string[] }) => {
+      const inbox = await postgres.search(inboxNamespace(bridgeThreadId(bridgeId)), { limit: 10_000 });
+      const wanted = new Set(ids);
+      return inbox
+        .map((item) => item.value as HandOver)
+        .filter((request) => wanted.has(request.threadId))
+        .map((request) => ({
+          thread_id: request.threadId,
+          status: 'interrupted',
+          interrupts: {
+            task: [
+              {
+                id: request.interruptId,
+                value: { kind: 'batch-bridge/request', bridge: bridgeId, digest: request.digest },
+              },
+            ],
+          },
+        }));
+    },
+  },
   runs: {
     create: async (threadId: string, _assistantId: string, payload: { command?: { resume?: unknown } }) => {
       if (payload.command?.resume)
@@ -41,7 +64,6 @@ const bridge = createOpenAIBridge({
 });
 bridge.checkpointer = checkpointer;
 bridge.store = store;
-const bridgeId = BRIDGE_ID!;
 const values = await bridge.invoke(
   { event: JSON.parse(BRIDGE_EVENT!) },
   { configurable: { thread_id: bridgeThreadId(bridgeId), graph_id: bridgeId, assistant_id: bridgeId } },
