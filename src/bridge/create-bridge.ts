@@ -125,7 +125,7 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
         },
       ],
       // Every run takes in the inbox (requests handed over through the store), so a tick or a cancel sees them too.
-      ['taking in requests', () => ingestRequests(context, handedOver)],
+      ['taking in requests', () => ingestRequests(context, handedOver, { wake: event.type === 'inbox' })],
       ['recovering submissions', () => recoverSubmissions(context)],
     ];
     if (event.type === 'cancel') steps.push(['cancelling', () => cancelRequests(context, event)]);

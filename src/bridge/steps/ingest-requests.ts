@@ -17,7 +17,11 @@ const inboxItemsPerRun = 50_000;
  * Requests that cannot be read are rejected: with an error outcome when they say which thread waits for them,
  * otherwise only in the run's error.
  */
-export async function ingestRequests(context: BridgeRunContext, incoming: unknown[]): Promise<void> {
+export async function ingestRequests(
+  context: BridgeRunContext,
+  incoming: unknown[],
+  options: { wake?: boolean } = {},
+): Promise<void> {
   const problems: string[] = [];
   const accepted: Array<HandOver & { bytes: number }> = [];
   const rejectedButAddressable: Array<{ request: HandOver; refusal: Outcome }> = [];
@@ -51,8 +55,10 @@ export async function ingestRequests(context: BridgeRunContext, incoming: unknow
   if (incoming.length > 0 && accepted.length === 0 && rejectedButAddressable.length === 0) {
     throw new BridgeInputError(`The hand_over event has no valid request:\n${problems.join('\n')}`);
   }
-  // The wake marker goes first: a node that still sees it after putting its request knows this read comes later.
-  await context.store.run([context.store.clearWake(context.threadId)]);
+  // The inbox run the marker announced clears it, first: a node that still sees it after putting its request knows
+  // this read comes later. Other runs (ticks, cancels) read the inbox too but leave the marker to the run it names,
+  // which is still coming: clearing it would make the next node create a second inbox run.
+  if (options.wake) await context.store.run([context.store.clearWake(context.threadId)]);
   const inbox = await context.store.listInbox(context.threadId, inboxItemsPerRun);
   // A backlog larger than one run takes is taken by a run soon after (schedule-tick.ts), not by a request's wake. So
   // is an inbox read in several pages: a store whose order shifts between pages may have hidden an item from this run.
