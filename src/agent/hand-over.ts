@@ -43,7 +43,7 @@ const wakeLostAfterMs = 60_000;
  *
  * On the bridge's own server (no `apiUrl`), a request is put in the store's inbox (protocol/langgraph-internals.ts), which every
  * bridge run takes in. An inbox run is created only when none is coming: one is coming while the wake marker is in
- * the store, which its creator writes before creating it and every bridge run takes away before reading the inbox.
+ * the store, which its creator writes before creating it and the inbox run takes away before reading the inbox.
  * A request that still sees the marker after its own write is therefore read by that run. So the bridge's thread has
  * one such run waiting (two when a loaded server takes over `wakeLostAfterMs` to start one), and a process creates at
  * most about one per second, however many requests arrive.

@@ -183,7 +183,7 @@ export class BridgeStore {
     return this.listAllItems<unknown>(inboxNamespace(bridgeThreadId), limit);
   }
 
-  /** Taken away by every run before it reads the inbox: from then on, a request put in the inbox needs another run. */
+  /** Taken away by the inbox run before it reads the inbox: from then on, a request put in the inbox needs another run. */
   clearWake(bridgeThreadId: string): Operation {
     return { namespace: wakeNamespace(bridgeThreadId), key: wakeKey, value: null };
   }
