@@ -82,7 +82,34 @@ export async function readWaitingThreads(
     while (next < chunks.length) await readChunk(chunks[next++]);
   });
   await Promise.all(workers);
+  await readRunningSteps(context, readings);
   return readings;
+}
+
+/**
+ * A thread still running its step lists the step's interrupts only once the whole step has committed, which a slow
+ * sibling task (a tool call, a long node) can put off for minutes. Its state's pending tasks show an interrupt as soon
+ * as it is raised: for each busy thread, one state read adds them, so that a fan-out's requests are not held back
+ * until its slowest branch ends. A read that fails leaves the thread to the re-checks.
+ */
+async function readRunningSteps(context: BridgeRunContext, readings: Map<string, ThreadReading>): Promise<void> {
+  const busy = [...readings].filter(([, reading]) => reading.kind === 'found' && reading.status === 'busy');
+  let next = 0;
+  const workers = Array.from({ length: Math.min(readConcurrency, busy.length) }, async () => {
+    while (next < busy.length) {
+      const [threadId, reading] = busy[next++];
+      if (reading.kind !== 'found') continue;
+      try {
+        const state = await context.client.threads.getState(threadId);
+        for (const task of state.tasks ?? [])
+          for (const pending of task.interrupts ?? [])
+            if (pending.id) reading.interrupts.set(pending.id, pending.value);
+      } catch {
+        // Left to the re-checks.
+      }
+    }
+  });
+  await Promise.all(workers);
 }
 
 /** Whether `request` answers an interrupt its thread is waiting on, for this bridge, with the same payload. */
