@@ -29,8 +29,13 @@ export function formatBridgeStatus(
   const lines = [`Bridge '${bridge}' on ${url} (thread ${threadId})`];
   const oldest = state.oldestQueuedAt === null ? '' : `, oldest queued ${relative(state.oldestQueuedAt, now)}`;
   lines.push(`  queue        ${state.queued} request(s), ${bytes(state.queuedBytes)}${oldest}`);
-  if (state.backoffUntil !== null && state.backoffUntil > now)
-    lines.push(`  backoff      until ${new Date(state.backoffUntil).toISOString()} (token limit)`);
+  const refusedLabels = Object.entries(state.submitFailures ?? {});
+  if (state.backoffUntil !== null && state.backoffUntil > now) {
+    const why = refusedLabels.length > 0 ? 'the API refused a submission, or a token limit' : 'token limit';
+    lines.push(`  backoff      until ${new Date(state.backoffUntil).toISOString()} (${why})`);
+  }
+  for (const [label, failures] of refusedLabels)
+    lines.push(`  refused      ${label}: ${failures} submission(s) in a row; the last error is below`);
   lines.push(`  in flight    ${state.batches.length} batch(es)`);
   for (const batch of state.batches) {
     const counts = batch.requestCounts

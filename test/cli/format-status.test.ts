@@ -61,6 +61,15 @@ describe('batch-bridge status output', () => {
     expect(text).toContain('error        2026-11-25T11:59:00.000Z Polling batch batch_abc failed 2 time(s)');
   });
 
+  it('shows a group the API keeps refusing, how often, and until when it waits', () => {
+    const refused = { ...state, submitFailures: { '/v1/chat/completions gpt-4o-mini': 3 } };
+    const text = formatBridgeStatus('batch_bridge', 'http://127.0.0.1:2024', 'thread-1', refused, now);
+    expect(text).toContain(
+      'backoff      until 2026-11-25T12:01:00.000Z (the API refused a submission, or a token limit)',
+    );
+    expect(text).toContain('refused      /v1/chat/completions gpt-4o-mini: 3 submission(s) in a row');
+  });
+
   it('an idle bridge: nothing queued, nothing in flight, no tick', () => {
     const idle = {
       ...state,
