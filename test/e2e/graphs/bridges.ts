@@ -18,3 +18,9 @@ export const slowFlushBridge = createOpenAIBridge({ maxWaitMs: 8000, pollInterva
  * time it has waited, so a lone request stays queued until the test sends another or cancels it.
  */
 export const holdBridge = createOpenAIBridge({ maxWaitMs: 600_000, pollIntervalMs: 1000, maxRequests: 2 });
+/** For a refused key: the emulator answers 401 to any other key than the suite's. */
+export const refusedKeyBridge = createOpenAIBridge({
+  maxWaitMs: 500,
+  pollIntervalMs: 1000,
+  openai: { apiKey: 'sk-a-key-the-api-refuses-0000000000' },
+});

@@ -23,6 +23,7 @@ export const e2eGraphs: Record<string, string> = {
   fault_bridge: `${graphsFolder}/bridges.ts:faultBridge`,
   slow_flush_bridge: `${graphsFolder}/bridges.ts:slowFlushBridge`,
   hold_bridge: `${graphsFolder}/bridges.ts:holdBridge`,
+  refused_key_bridge: `${graphsFolder}/bridges.ts:refusedKeyBridge`,
   // The same bridge under a second graph id: its own queue, so that one test's leftovers never pair with another's.
   hold_bridge_b: `${graphsFolder}/bridges.ts:holdBridge`,
   busy: `${graphsFolder}/reliability-agents.ts:busy`,
