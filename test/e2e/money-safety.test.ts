@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeThreadId } from '../../src/index.js';
 import { runThread, startE2EEnvironment, waitFor, type E2EEnvironment } from './support/e2e-environment.js';
-import { reportRow, tagged, type Answer } from './support/fanout.js';
+import { reportRow, runFanout, tagged, type Answer } from './support/fanout.js';
 
 /**
  * A refused submission on a real server: the main of 2026-11-25 made ~1,500 bridge runs and uploads in two minutes
@@ -42,5 +42,64 @@ describe('a bridge whose key the API refuses', () => {
       [],
     );
     reportRow('401 on submission', 'the call fails with 401 at once; no loop', 0, 1, Date.now() - started);
+  });
+});
+
+describe('the other refusals and faults of the real API, on a real server', () => {
+  it('insufficient_quota on batch creation is final: the call fails with it at once, one upload, one creation', async () => {
+    const tag = tagged('quota');
+    const before = environment.emulator.record().calls;
+    const { thread, state } = await runThread(environment.client, 'single', {
+      prompt: `No money ${tag} [[fault:create=insufficient_quota]]`,
+    });
+    expect(thread.status).toBe('idle');
+    const [answer] = (state.values as { results: Answer[] }).results;
+    expect(answer.error).toMatchObject({ statusCode: 429, isRetryable: false });
+    expect(answer.error?.message).toMatch(/quota/);
+    const after = environment.emulator.record().calls;
+    expect((after.upload ?? 0) - (before.upload ?? 0)).toBe(1);
+    expect((after.createBatch ?? 0) - (before.createBatch ?? 0)).toBe(1);
+  });
+
+  it('a malformed line of an output file costs only its own request a second line; the others are answered at once', async () => {
+    const tag = tagged('malformed');
+    const run = await runFanout(
+      environment.client,
+      environment.emulator,
+      'batch_bridge',
+      [`A ${tag}`, `B ${tag} [[fault:line=malformed,times=1]]`, `C ${tag}`],
+      tag,
+    );
+    expect(run.answers.filter((answer) => answer.text)).toHaveLength(3);
+    expect(run.answers.map((answer) => answer.batchBridge?.attempts).sort()).toEqual([1, 1, 2]);
+    expect(run.lines).toHaveLength(4);
+    reportRow('malformed output line', '3/3 answered; 1 resubmitted', run.lines.length, 3, run.elapsedMs);
+  });
+
+  it('a bridge addressed by an assistant id is the same bridge: its request is submitted once, by the graph id’s thread', async () => {
+    const tag = tagged('by-assistant');
+    const assistant = await environment.client.assistants.create({ graphId: 'batch_bridge' });
+    const { state } = await runThread(environment.client, 'single', {
+      prompt: `Addressed by id ${tag}`,
+      bridge: assistant.assistant_id,
+    });
+    const [answer] = (state.values as { results: Answer[] }).results;
+    expect(answer.text).toContain('Addressed by id');
+    expect(
+      environment.emulator
+        .record()
+        .batches.flatMap((batch) => batch.lines)
+        .filter((line) => JSON.stringify(line).includes(tag)),
+    ).toHaveLength(1);
+    const forwarding = await environment.client.runs.list(bridgeThreadId(assistant.assistant_id), { limit: 100 });
+    expect(forwarding.length).toBeGreaterThanOrEqual(1);
+    expect(forwarding.every((run) => run.status === 'success')).toBe(true);
+    // That thread only forwarded: it queued and submitted nothing of its own.
+    const values = (await environment.client.threads.getState(bridgeThreadId(assistant.assistant_id))).values as {
+      lastEvent: { type: string };
+      totals?: { submitted: number };
+    };
+    expect(values.lastEvent).toMatchObject({ type: 'forwarded', to: bridgeThreadId('batch_bridge') });
+    expect(values.totals?.submitted ?? 0).toBe(0);
   });
 });

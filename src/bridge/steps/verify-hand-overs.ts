@@ -117,6 +117,7 @@ export function judgeHandOver(
   context: Pick<BridgeRunContext, 'bridge' | 'threadId'>,
   reading: ThreadReading | undefined,
   request: Pick<HandOver, 'interruptId' | 'digest'>,
+  aliases: ReadonlySet<string> = new Set(),
 ): Verdict {
   if (!reading || reading.kind === 'unreadable')
     return { verdict: 'defer', reason: `its thread could not be read (${reading?.reason ?? 'not read'})` };
@@ -128,7 +129,9 @@ export function judgeHandOver(
     // The node names the bridge by the assistant id it hands over to, whose thread this is; or by its graph id.
     const forThisBridge =
       typeof value.bridge === 'string' &&
-      (value.bridge === context.bridge || bridgeThreadId(value.bridge) === context.threadId);
+      (value.bridge === context.bridge ||
+        bridgeThreadId(value.bridge) === context.threadId ||
+        aliases.has(value.bridge));
     if (!forThisBridge) return { verdict: 'refuse', reason: `the interrupt waits for bridge '${value.bridge}'` };
     if (value.digest !== request.digest)
       return { verdict: 'refuse', reason: 'the interrupt waits for a different payload (its digest differs)' };
@@ -193,10 +196,11 @@ export async function verifyHandOvers(
     toCheck.push({ request, checks: (deferral?.checks ?? 0) + 1 });
   }
   const readings = await readWaitingThreads(context, [...new Set(toCheck.map(({ request }) => request.threadId))]);
+  const aliases = await aliasesOf(context, readings);
   const operations: Operation[] = [];
   for (const { request, checks } of toCheck) {
     const key = inboxKey(request);
-    const judged = judgeHandOver(context, readings.get(request.threadId), request);
+    const judged = judgeHandOver(context, readings.get(request.threadId), request, aliases);
     if (judged.verdict === 'defer' && checks < maxChecks) {
       const nextCheckAt = now + recheckDelay(checks);
       keepInInbox.add(key);
@@ -223,4 +227,30 @@ export async function verifyHandOvers(
     );
   }
   return { passed, keepInInbox };
+}
+
+/**
+ * The other names of this bridge that waiting interrupts use: a node may address the bridge by an assistant's id, whose
+ * runs the bridge forwards to its graph id's thread (forward-to-canonical.ts). Each such name is looked up once per
+ * run; one that is not an assistant of this graph stays a stranger.
+ */
+async function aliasesOf(context: BridgeRunContext, readings: Map<string, ThreadReading>): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const reading of readings.values()) {
+    if (reading.kind !== 'found') continue;
+    for (const value of reading.interrupts.values()) {
+      const bridge = (value as Partial<WaitingDescriptor> | undefined)?.bridge;
+      if (typeof bridge === 'string' && bridge !== context.bridge) names.add(bridge);
+    }
+  }
+  const aliases = new Set<string>();
+  for (const name of names) {
+    try {
+      const assistant = await context.client.assistants.get(name);
+      if (assistant.graph_id === context.bridge) aliases.add(name);
+    } catch {
+      // Not an assistant, or not readable now: the request is judged without it.
+    }
+  }
+  return aliases;
 }
