@@ -102,4 +102,37 @@ describe('the other refusals and faults of the real API, on a real server', () =
     expect(values.lastEvent).toMatchObject({ type: 'forwarded', to: bridgeThreadId('batch_bridge') });
     expect(values.totals?.submitted ?? 0).toBe(0);
   });
+
+  it('a creation rate limit that outlasts the backend’s quick retries: the group backs off, then goes once, one upload per attempt', async () => {
+    const tag = tagged('rate-limited');
+    const before = environment.emulator.record().calls;
+    const started = Date.now();
+    const { state } = await runThread(environment.client, 'single', {
+      prompt: `Slow down ${tag} [[fault:create=rate_limit,retry_after=1,times=5]]`,
+    });
+    const [answer] = (state.values as { results: Answer[] }).results;
+    expect(answer.text).toContain('Slow down');
+    const after = environment.emulator.record().calls;
+    // The backend tries a creation 4 times (honouring Retry-After), then the bridge backs the group off and uploads
+    // again once: two uploads, never a loop.
+    expect((after.upload ?? 0) - (before.upload ?? 0)).toBe(2);
+    expect((after.createBatch ?? 0) - (before.createBatch ?? 0)).toBeLessThanOrEqual(8);
+    expect(
+      environment.emulator.record().batches.filter((batch) => JSON.stringify(batch.lines).includes(tag)),
+    ).toHaveLength(1);
+    const values = (await environment.client.threads.getState(bridgeThreadId('batch_bridge'))).values as {
+      submitFailures: Record<string, number>;
+      recentErrors: Array<{ at: string; message: string }>;
+    };
+    expect(values.submitFailures).toEqual({});
+    // The refusal set a backoff of at least submitBackoffMs (5 s), and the batch was created only after it.
+    const refusal = values.recentErrors.find(
+      (error) => Date.parse(error.at) >= started && /failed \(1 in a row\); tried again at/.test(error.message),
+    );
+    expect(refusal, 'the bridge recorded the refusal and its backoff').toBeDefined();
+    const triedAgainAt = Date.parse(/tried again at (\S+?):? /.exec(refusal!.message)![1]);
+    expect(triedAgainAt - Date.parse(refusal!.at)).toBeGreaterThanOrEqual(4_900); // `at` is read a few ms later
+    const batch = environment.emulator.record().batches.find((each) => JSON.stringify(each.lines).includes(tag))!;
+    expect(batch.createdAt).toBeGreaterThanOrEqual(triedAgainAt - 1_000);
+  });
 });

@@ -49,7 +49,12 @@ export const testApiKey = 'sk-test-batch-bridge-e2e-0123456789';
 
 /** A real `langgraphjs dev` server whose bridges talk to a real (offline) OpenAI Batch API emulator. */
 export async function startE2EEnvironment(
-  options: { emulator?: EmulatorOptions; graphs?: Record<string, string> } = {},
+  options: {
+    emulator?: EmulatorOptions;
+    graphs?: Record<string, string>;
+    /** The server's environment on top of the emulator's settings (`undefined` removes a variable). */
+    serverEnv?: Record<string, string | undefined>;
+  } = {},
 ): Promise<E2EEnvironment> {
   const emulator = await startOpenAIBatchEmulator({ apiKey: testApiKey, ...options.emulator });
   const directory = await mkdtemp(path.join(tmpdir(), 'batch-bridge-e2e-'));
@@ -58,7 +63,7 @@ export async function startE2EEnvironment(
     startLangGraphDevServer({
       graphs: options.graphs ?? e2eGraphs,
       directory,
-      env: { OPENAI_BASE_URL: emulator.baseURL, OPENAI_API_KEY: testApiKey },
+      env: { OPENAI_BASE_URL: emulator.baseURL, OPENAI_API_KEY: testApiKey, ...options.serverEnv },
     });
   const cleanUp = async () => {
     await emulator.close();
