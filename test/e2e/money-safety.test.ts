@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeThreadId } from '../../src/index.js';
-import { runThread, startE2EEnvironment, waitFor, type E2EEnvironment } from './support/e2e-environment.js';
+import {
+  bridgeStateOf,
+  runThread,
+  startE2EEnvironment,
+  waitFor,
+  type E2EEnvironment,
+} from './support/e2e-environment.js';
 import { reportRow, runFanout, tagged, type Answer } from './support/fanout.js';
 
 /**
@@ -95,10 +101,10 @@ describe('the other refusals and faults of the real API, on a real server', () =
     expect(forwarding.length).toBeGreaterThanOrEqual(1);
     expect(forwarding.every((run) => run.status === 'success')).toBe(true);
     // That thread only forwarded: it queued and submitted nothing of its own.
-    const values = (await environment.client.threads.getState(bridgeThreadId(assistant.assistant_id))).values as {
-      lastEvent: { type: string };
-      totals?: { submitted: number };
-    };
+    const values = await bridgeStateOf<{ lastEvent: { type: string }; totals?: { submitted: number } }>(
+      environment.client,
+      assistant.assistant_id,
+    );
     expect(values.lastEvent).toMatchObject({ type: 'forwarded', to: bridgeThreadId('batch_bridge') });
     expect(values.totals?.submitted ?? 0).toBe(0);
   });
@@ -120,10 +126,10 @@ describe('the other refusals and faults of the real API, on a real server', () =
     expect(
       environment.emulator.record().batches.filter((batch) => JSON.stringify(batch.lines).includes(tag)),
     ).toHaveLength(1);
-    const values = (await environment.client.threads.getState(bridgeThreadId('batch_bridge'))).values as {
+    const values = await bridgeStateOf<{
       submitFailures: Record<string, number>;
       recentErrors: Array<{ at: string; message: string }>;
-    };
+    }>(environment.client, 'batch_bridge');
     expect(values.submitFailures).toEqual({});
     // The refusal set a backoff of at least submitBackoffMs (5 s), and the batch was created only after it.
     const refusal = values.recentErrors.find(

@@ -9,6 +9,7 @@ import {
   startE2EEnvironment,
   waitFor,
   type E2EEnvironment,
+  bridgeStateOf,
 } from './support/e2e-environment.js';
 import { reportRow, tagged, type Answer } from './support/fanout.js';
 
@@ -22,8 +23,7 @@ afterAll(async () => {
   await environment?.close();
 });
 
-const bridgeState = async (bridge: string) =>
-  (await environment.client.threads.getState(bridgeThreadId(bridge))).values as Record<string, any>;
+const bridgeState = (bridge: string) => bridgeStateOf(environment.client, bridge);
 
 const answersOf = (state: { values: unknown }) => (state.values as { results: Answer[] }).results;
 

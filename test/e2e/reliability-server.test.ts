@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bridgeThreadId, cancelBatchRequests } from '../../src/index.js';
+import { cancelBatchRequests } from '../../src/index.js';
 import {
   finishedThread,
   linesMentioning,
@@ -10,6 +10,7 @@ import {
   testApiKey,
   waitFor,
   type E2EEnvironment,
+  bridgeStateOf,
 } from './support/e2e-environment.js';
 import { reportRow, runFanout, tagged, type Answer } from './support/fanout.js';
 
@@ -23,8 +24,7 @@ afterAll(async () => {
   await environment?.close();
 });
 
-const bridgeState = async (bridge: string) =>
-  (await environment.client.threads.getState(bridgeThreadId(bridge))).values as Record<string, any>;
+const bridgeState = (bridge: string) => bridgeStateOf(environment.client, bridge);
 
 async function startThreads(graph: string, inputs: Array<Record<string, unknown>>) {
   return Promise.all(

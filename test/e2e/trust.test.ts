@@ -8,6 +8,7 @@ import {
   startE2EEnvironment,
   waitFor,
   type E2EEnvironment,
+  bridgeStateOf,
 } from './support/e2e-environment.js';
 
 /**
@@ -67,9 +68,7 @@ async function handOverDirectly(bridge: string, requests: unknown[]) {
   return client.runs.get(threadId, run.run_id);
 }
 
-async function bridgeValues(bridge: string): Promise<BridgeValues> {
-  return (await environment.client.threads.getState(bridgeThreadId(bridge))).values as unknown as BridgeValues;
-}
+const bridgeValues = (bridge: string) => bridgeStateOf<BridgeValues>(environment.client, bridge);
 
 const resultOf = (state: { values: unknown }) =>
   (state.values as { results: Array<{ prompt: string; text: string }> }).results[0];

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { customIdOf, errorMessage, planQueue, shouldFlush } from '../../core/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import type { QueueEntry, RequestRecord } from '../bridge-store.js';
-import { deliveryOperations } from './queue-delivery.js';
+import { failQueuedOperations } from './queue-delivery.js';
 import { submitBatch } from './submit-batch.js';
 
 /**
@@ -49,12 +49,10 @@ export async function flushQueue(context: BridgeRunContext): Promise<void> {
       `(host ${hostname()}): ${errorMessage(error)}`;
     for (const { record } of queued) {
       operations.push(
-        context.store.deleteQueueEntry(record.requestKey),
-        ...deliveryOperations(context, record, { type: 'error', code: 'bridge_not_configured', message }),
+        ...failQueuedOperations(context, record, { type: 'error', code: 'bridge_not_configured', message }),
       );
       removed.add(record.requestKey);
     }
-    state.totals.failed += queued.length;
     recordError(context, `${message}; ${queued.length} call(s) failed.`);
     queued.length = 0;
   }
@@ -62,11 +60,7 @@ export async function flushQueue(context: BridgeRunContext): Promise<void> {
     ? planQueue(backend, queued, { maxRequests: options.maxRequests, batchSizeLimits: state.batchSizeLimits })
     : { batches: [], refused: [] };
   for (const { item, message } of plan.refused) {
-    operations.push(
-      context.store.deleteQueueEntry(item.record.requestKey),
-      ...deliveryOperations(context, item.record, { type: 'error', code: 'invalid_request', message }),
-    );
-    state.totals.failed += 1;
+    operations.push(...failQueuedOperations(context, item.record, { type: 'error', code: 'invalid_request', message }));
     removed.add(item.record.requestKey);
   }
   let backedOff = false;

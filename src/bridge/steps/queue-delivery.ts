@@ -27,3 +27,12 @@ export function deliveryOperations(context: BridgeRunContext, record: RequestRec
     }),
   ];
 }
+
+/**
+ * Answers a request still in the queue with a final error (the backend cannot place it, the API refused it, the
+ * bridge cannot submit at all): its outcome goes to the outbox and it leaves the queue.
+ */
+export function failQueuedOperations(context: BridgeRunContext, record: RequestRecord, outcome: Outcome): Operation[] {
+  context.state.totals.failed += 1;
+  return [...deliveryOperations(context, record, outcome), context.store.deleteQueueEntry(record.requestKey)];
+}

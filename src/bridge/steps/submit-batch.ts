@@ -5,7 +5,7 @@ import { afterSubmitFailure, errorMessage, queuedTooLong } from '../../core/inde
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import type { InFlightBatch } from '../bridge-state.js';
 import { queueEntryOf, type RequestRecord } from '../bridge-store.js';
-import { deliveryOperations } from './queue-delivery.js';
+import { failQueuedOperations } from './queue-delivery.js';
 
 /**
  * Submits one planned batch so that a process dying at any point leaves the store able to tell what happened. The
@@ -133,14 +133,7 @@ async function answerWithError(
   items: Array<{ record: RequestRecord }>,
   outcome: Outcome,
 ): Promise<void> {
-  const { store } = context;
-  await store.run(
-    items.flatMap(({ record }) => [
-      ...deliveryOperations(context, { ...record, status: 'queued', submissionTag: null }, outcome),
-      store.deleteQueueEntry(record.requestKey),
-    ]),
-  );
-  context.state.totals.failed += items.length;
+  await context.store.run(items.flatMap(({ record }) => failQueuedOperations(context, record, outcome)));
 }
 
 /** Puts the requests of a submission that never became a batch back in the queue, then forgets the submission. */

@@ -1,3 +1,4 @@
+import { bridgeThreadId } from '../../../src/protocol/index.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -148,4 +149,9 @@ export function linesMentioning(emulator: RunningEmulator, tag: string) {
   return emulator
     .record()
     .batches.flatMap((batch) => batch.lines.filter((line) => JSON.stringify(line.body).includes(tag)));
+}
+
+/** A bridge's state (what `batch-bridge status` reads), from its thread on the server. */
+export async function bridgeStateOf<State = Record<string, any>>(client: Client, bridge: string): Promise<State> {
+  return (await client.threads.getState(bridgeThreadId(bridge))).values as State;
 }
