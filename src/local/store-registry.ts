@@ -56,7 +56,7 @@ async function openStoreFile(file: string): Promise<{ store: SqliteBatchStore; r
   let database: SqliteDatabase | undefined;
   try {
     database = new Database(file, { timeout: busyTimeoutMs });
-    prepareSchema(database, file);
+    await prepareSchemaWhenFree(database, file, Date.now() + busyTimeoutMs);
     const lease = takeStoreLease(database, file);
     const release = () => lease.release();
     process.once('exit', release);
@@ -70,6 +70,22 @@ async function openStoreFile(file: string): Promise<{ store: SqliteBatchStore; r
         'finish, or give this run another local.directory.',
       { cause: error },
     );
+  }
+}
+
+/**
+ * Some steps (switching a new file to WAL while another process does the same) answer SQLITE_BUSY at once, without
+ * waiting for the busy timeout: they are tried again, with a short growing pause, until the deadline.
+ */
+async function prepareSchemaWhenFree(database: SqliteDatabase, file: string, deadline: number): Promise<void> {
+  for (let pauseMs = 10; ; pauseMs = Math.min(pauseMs * 2, 250)) {
+    try {
+      prepareSchema(database, file);
+      return;
+    } catch (error) {
+      if (!isBusyError(error) || Date.now() + pauseMs > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
   }
 }
 
