@@ -29,13 +29,26 @@ export type ResolvedLocalOptions = z.infer<typeof localOptionsSchema> & { fresh:
 
 export const defaultStoreDirectory = '.batch-bridge';
 
-/** `BATCH_BRIDGE_FRESH=1` gives a script a `--fresh` switch without code. */
+/**
+ * `BATCH_BRIDGE_FRESH=1` gives a script a `--fresh` switch without code; `BATCH_BRIDGE_POLL_INTERVAL_MS` sets the
+ * poll interval when the code does not (a test against the offline emulator polls every 200 ms, not every 30 s).
+ */
 export function resolveLocalOptions(options: LocalOptions = {}, environment = process.env): ResolvedLocalOptions {
-  const parsed = localOptionsSchema.parse(options);
+  const parsed = localOptionsSchema.parse({ pollIntervalMs: pollIntervalFrom(environment), ...options });
   const freshFromEnvironment = ['1', 'true', 'yes'].includes((environment.BATCH_BRIDGE_FRESH ?? '').toLowerCase());
   return {
     ...parsed,
     directory: parsed.directory ?? defaultStoreDirectory,
     fresh: parsed.fresh ?? freshFromEnvironment,
   };
+}
+
+function pollIntervalFrom(environment: NodeJS.ProcessEnv): number | undefined {
+  const value = environment.BATCH_BRIDGE_POLL_INTERVAL_MS;
+  if (value === undefined || value === '') return undefined;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new Error(`BATCH_BRIDGE_POLL_INTERVAL_MS must be a whole number of milliseconds above 0, not '${value}'.`);
+  }
+  return ms;
 }
