@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { engineOptionsSchema } from '../core/index.js';
+import { engineOptionsSchema, timingsFromEnvironment } from '../core/index.js';
 
 /**
  * How the in-process batcher behaves. The engine's options are the bridge's (`engineOptionsSchema`); only the defaults
@@ -30,25 +30,19 @@ export type ResolvedLocalOptions = z.infer<typeof localOptionsSchema> & { fresh:
 export const defaultStoreDirectory = '.batch-bridge';
 
 /**
- * `BATCH_BRIDGE_FRESH=1` gives a script a `--fresh` switch without code; `BATCH_BRIDGE_POLL_INTERVAL_MS` sets the
- * poll interval when the code does not (a test against the offline emulator polls every 200 ms, not every 30 s).
+ * `BATCH_BRIDGE_FRESH=1` gives a script a `--fresh` switch without code; `BATCH_BRIDGE_MAX_WAIT_MS` and
+ * `BATCH_BRIDGE_POLL_INTERVAL_MS` set those timings when the code does not (a test against the offline emulator polls
+ * every 200 ms, not every 30 s).
  */
 export function resolveLocalOptions(options: LocalOptions = {}, environment = process.env): ResolvedLocalOptions {
-  const parsed = localOptionsSchema.parse({ pollIntervalMs: pollIntervalFrom(environment), ...options });
+  const parsed = localOptionsSchema.parse({
+    ...timingsFromEnvironment(environment),
+    ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+  });
   const freshFromEnvironment = ['1', 'true', 'yes'].includes((environment.BATCH_BRIDGE_FRESH ?? '').toLowerCase());
   return {
     ...parsed,
     directory: parsed.directory ?? defaultStoreDirectory,
     fresh: parsed.fresh ?? freshFromEnvironment,
   };
-}
-
-function pollIntervalFrom(environment: NodeJS.ProcessEnv): number | undefined {
-  const value = environment.BATCH_BRIDGE_POLL_INTERVAL_MS;
-  if (value === undefined || value === '') return undefined;
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms <= 0) {
-    throw new Error(`BATCH_BRIDGE_POLL_INTERVAL_MS must be a whole number of milliseconds above 0, not '${value}'.`);
-  }
-  return ms;
 }
