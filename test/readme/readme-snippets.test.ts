@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, rmdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.close();
   await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+  await rmdir(path.join(repositoryRoot, '.readme-snippets')).catch(() => undefined); // only when empty
 });
 
 /** Runs a snippet file with tsx from a fresh working folder (its `.batch-bridge/` store lands there). */
