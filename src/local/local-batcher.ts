@@ -141,7 +141,7 @@ export class LocalBatcher implements BatcherContext {
   private open(): Promise<void> {
     this.opened ??= (async () => {
       if (this.options.cache) this.store = await openBatchStore(this.options.directory);
-      announceLocalMode(this.log, this.store.file, this.options.fresh);
+      announceLocalMode(this.log, this.store.file, this.options.fresh, this.store.driver);
     })().catch((error: unknown) => {
       this.opened = undefined;
       throw error;
