@@ -106,7 +106,7 @@ describe('local mode: streams, tools, embeddings and errors', () => {
   it("fails streamText with mode: 'bridge' outside a server run with that error, for every reader, not 'No output generated'", async () => {
     environment = await startLocalEnvironment();
     const model = environment.provider({ mode: 'bridge' }).chat('gpt-4o-mini');
-    const awaited = await streamText({ model, prompt: 'Hello', onError: () => undefined }).text.catch(
+    const awaited = await Promise.resolve(streamText({ model, prompt: 'Hello', onError: () => undefined }).text).catch(
       (caught: unknown) => caught,
     );
     expect(awaited).toBeInstanceOf(BridgeUsageError);

@@ -1,0 +1,43 @@
+import type { Client } from '@langchain/langgraph-sdk';
+
+/** State keys every bridge graph has (BridgeStateAnnotation): how a bridge is told from the other graphs of a server. */
+const bridgeStateKeys = ['queued', 'batches', 'totals'];
+
+export interface ServerGraphs {
+  /** Graph ids whose state is a bridge's. */
+  bridges: string[];
+  others: string[];
+}
+
+/** The graphs a LangGraph server runs, bridges apart, each list sorted. */
+export async function graphsOn(client: Client): Promise<ServerGraphs> {
+  const assistants = await client.assistants.search({ limit: 1000 });
+  const byGraph = new Map(assistants.map((assistant) => [assistant.graph_id, assistant.assistant_id]));
+  const graphs: ServerGraphs = { bridges: [], others: [] };
+  await Promise.all(
+    [...byGraph].map(async ([graphId, assistantId]) => {
+      const schemas = await client.assistants.getSchemas(assistantId).catch(() => undefined);
+      const keys = Object.keys((schemas?.state_schema as { properties?: object } | undefined)?.properties ?? {});
+      (bridgeStateKeys.every((key) => keys.includes(key)) ? graphs.bridges : graphs.others).push(graphId);
+    }),
+  );
+  graphs.bridges.sort();
+  graphs.others.sort();
+  return graphs;
+}
+
+/** What `batch-bridge status --bridge <id>` says when no bridge graph of the server has that id. */
+export function missingBridgeMessage(bridge: string, url: string, graphs: ServerGraphs): string {
+  const lines = [
+    graphs.others.includes(bridge)
+      ? `Bridge '${bridge}' on ${url}: '${bridge}' is a graph of the server, but not a bridge.`
+      : `Bridge '${bridge}' on ${url}: the server has no graph '${bridge}'.`,
+  ];
+  lines.push(
+    graphs.bridges.length > 0
+      ? `  bridge graphs there: ${graphs.bridges.join(', ')} (batch-bridge status --bridge <id>)`
+      : '  it has no bridge graph: register one in langgraph.json (createOpenAIBridge())',
+  );
+  if (graphs.others.length > 0) lines.push(`  other graphs: ${graphs.others.join(', ')}`);
+  return lines.join('\n');
+}
