@@ -1,7 +1,13 @@
 import type { Client } from '@langchain/langgraph-sdk';
 
-/** State keys every bridge graph has (BridgeStateAnnotation): how a bridge is told from the other graphs of a server. */
-const bridgeStateKeys = ['queued', 'batches', 'totals'];
+/**
+ * How a bridge is told from the other graphs of a server: its drawing is createBridge's one node, `bridge`. (Its state
+ * schema would say more, but the dev server extracts schemas with the TypeScript compiler: 20-120 s per graph.)
+ */
+function isBridgeDrawing(graph: { nodes?: Array<{ id: string | number }> } | undefined): boolean {
+  const nodes = (graph?.nodes ?? []).map((node) => String(node.id)).filter((id) => !id.startsWith('__'));
+  return nodes.length === 1 && nodes[0] === 'bridge';
+}
 
 export interface ServerGraphs {
   /** Graph ids whose state is a bridge's. */
@@ -16,9 +22,8 @@ export async function graphsOn(client: Client): Promise<ServerGraphs> {
   const graphs: ServerGraphs = { bridges: [], others: [] };
   await Promise.all(
     [...byGraph].map(async ([graphId, assistantId]) => {
-      const schemas = await client.assistants.getSchemas(assistantId).catch(() => undefined);
-      const keys = Object.keys((schemas?.state_schema as { properties?: object } | undefined)?.properties ?? {});
-      (bridgeStateKeys.every((key) => keys.includes(key)) ? graphs.bridges : graphs.others).push(graphId);
+      const drawing = await client.assistants.getGraph(assistantId).catch(() => undefined);
+      (isBridgeDrawing(drawing) ? graphs.bridges : graphs.others).push(graphId);
     }),
   );
   graphs.bridges.sort();

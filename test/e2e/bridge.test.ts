@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { bridgeThreadId } from '../../src/index.js';
@@ -277,5 +281,43 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
     expect(values.totals.submitted).toBe(values.totals.succeeded + values.totals.failed + values.totals.retried);
     expect(values.queued).toBe(0);
     expect(JSON.stringify(values)).not.toContain(testApiKey);
+  });
+});
+
+/** `batch-bridge status` from dist/ against this suite's server; resolves with its exit code and output. */
+async function status(...args: string[]) {
+  const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
+  return promisify(execFile)(process.execPath, [cli, 'status', '--url', environment.server.url, ...args]).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ ...error }),
+  );
+}
+
+describe('batch-bridge status --bridge on a real server', () => {
+  it('says the server has no such graph, listing its bridge graphs apart from the others', async () => {
+    const { code, stdout, stderr } = await status('--bridge', 'nope');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`Bridge 'nope' on ${environment.server.url}: the server has no graph 'nope'.`);
+    const bridges = /bridge graphs there: (.*) \(/.exec(stderr)?.[1].split(', ');
+    expect(bridges).toEqual(
+      expect.arrayContaining(['batch_bridge', 'bridge_small', 'hold_bridge', 'refused_key_bridge']),
+    );
+    expect(bridges).not.toContain('single');
+    expect(stderr).toMatch(/other graphs: .*\bsingle\b/);
+    expect(stderr).not.toContain('no request has reached it');
+  });
+
+  it('says a graph of the server that is not a bridge is not one', async () => {
+    const { code, stderr } = await status('--bridge', 'single');
+    expect(code).toBe(1);
+    expect(stderr).toContain("'single' is a graph of the server, but not a bridge.");
+  });
+
+  it('says a bridge graph that no request has reached yet has none', async () => {
+    const { code, stdout } = await status('--bridge', 'hold_bridge_b');
+    expect(code).toBe(0);
+    expect(stdout).toContain("Bridge 'hold_bridge_b'");
+    expect(stdout).toContain('no request has reached it');
   });
 });
