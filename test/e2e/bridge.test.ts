@@ -228,10 +228,14 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
     'ends a run whose node uses streamText (%s) with the error naming streamText and what to use, and submits nothing',
     async (graph) => {
       const tag = tagged('stream');
-      const { thread, runs } = await runThread(environment.client, graph, { prompt: `Stream ${tag}` });
-      // What a user looks at: the thread, and the run's outcome as runs.join / runs.wait give it.
+      const { thread, runs, state } = await runThread(environment.client, graph, { prompt: `Stream ${tag}` });
+      // What a user looks at: the thread, its failed task in the thread's state, the run's outcome as runs.join /
+      // runs.wait give it.
       expect(thread.status).toBe('error');
       expect(runs[0].status).toBe('error');
+      expect(JSON.stringify(state.tasks.map((task) => task.error))).toMatch(
+        /streamText cannot wait for a batch inside a LangGraph node[\s\S]*BridgeUsageError/,
+      );
       const outcome = JSON.stringify(await environment.client.runs.join(thread.thread_id, runs[0].run_id));
       expect(outcome).toMatch(/BridgeUsageError[\s\S]*streamText cannot wait for a batch inside a LangGraph node/);
       expect(outcome).toContain('Use generateText');
