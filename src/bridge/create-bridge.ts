@@ -2,7 +2,13 @@ import { END, START, StateGraph, type CompiledStateGraph, type LangGraphRunnable
 import { Client } from '@langchain/langgraph-sdk';
 import { simpleBackend, type SimplePoll, type SimpleSubmit } from '../backends/simple/simple-backend.js';
 import type { BatchBackend } from '../backends/types.js';
-import { BridgeInputError, BridgeUsageError, errorMessage, type QueueSnapshot } from '../core/index.js';
+import {
+  BridgeInputError,
+  BridgeUsageError,
+  errorMessage,
+  timingsFromEnvironment,
+  type QueueSnapshot,
+} from '../core/index.js';
 import { bridgeEventSchema, bridgeThreadId, type BridgeEvent } from '../protocol/index.js';
 import { bridgeRunOptionsSchema, type BridgeRunOptions } from './bridge-options.js';
 import { recordError, type BridgeRunContext } from './bridge-run-context.js';
@@ -52,7 +58,11 @@ export interface CreateBridgeOptions<Payload = unknown> extends Partial<Omit<Bri
  */
 export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Payload>): BridgeGraph {
   const { name, backend: backendOption, submit, poll, apiKey, shouldSubmit, client: givenClient, ...rest } = options;
-  const runOptions: BridgeRunOptions = { ...bridgeRunOptionsSchema.parse(rest), shouldSubmit };
+  // BATCH_BRIDGE_MAX_WAIT_MS / BATCH_BRIDGE_POLL_INTERVAL_MS of the server's environment, when the code sets neither.
+  const runOptions: BridgeRunOptions = {
+    ...bridgeRunOptionsSchema.parse({ ...timingsFromEnvironment(), ...withoutUndefined(rest) }),
+    shouldSubmit,
+  };
   if (!backendOption && !(submit && poll)) {
     throw new BridgeUsageError('createBridge needs either a backend or both submit and poll functions.');
   }
@@ -178,4 +188,8 @@ function summarizeEvent(event: BridgeEvent) {
   if (event.type === 'hand_over' || event.type === 'submit')
     return { type: event.type, requests: event.requests.length };
   return event;
+}
+
+function withoutUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
