@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { bridgeThreadId } from '../../src/index.js';
+import { bridgeThreadId, ThreadRunError, waitForAnswer } from '../../src/index.js';
 import { inboxNamespace } from '../../src/protocol/index.js';
 import {
   linesMentioning,
@@ -240,6 +240,10 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
       expect(outcome).toMatch(/BridgeUsageError[\s\S]*streamText cannot wait for a batch inside a LangGraph node/);
       expect(outcome).toContain('Use generateText');
       expect(outcome).not.toContain('No output generated');
+      // The README's way for a client to wait for a thread's answer says the same.
+      const error = await waitForAnswer(environment.client, thread.thread_id).catch((caught: Error) => caught);
+      expect(error).toBeInstanceOf(ThreadRunError);
+      expect((error as Error).message).toMatch(/streamText cannot wait for a batch inside a LangGraph node/);
       expect(linesMentioning(environment.emulator, tag)).toHaveLength(0);
     },
   );
