@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { argumentErrorMessage } from '../../src/cli/unknown-value.js';
 
 export interface DemoOptions {
   model: string;
@@ -31,21 +32,21 @@ Environment:
 
 export class DemoUsageError extends Error {}
 
+const demoFlags = {
+  model: { type: 'string', default: 'gpt-4o-mini' },
+  count: { type: 'string', default: String(defaultTicketCount) },
+  url: { type: 'string' },
+  real: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 export function parseDemoOptions(argv: string[]): DemoOptions {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        model: { type: 'string', default: 'gpt-4o-mini' },
-        count: { type: 'string', default: String(defaultTicketCount) },
-        url: { type: 'string' },
-        real: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
+    ({ values } = parseArgs({ args: argv, options: demoFlags }));
   } catch (error) {
-    throw new DemoUsageError(`${(error as Error).message}\n\n${usage}`);
+    const message = argumentErrorMessage(error, demoFlags) ?? (error as Error).message;
+    throw new DemoUsageError(`npm start: ${message}\n\n${usage}`);
   }
   const count = Number(values.count);
   if (!Number.isInteger(count) || count < 1 || count > defaultTicketCount) {

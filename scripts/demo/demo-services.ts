@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Client } from '@langchain/langgraph-sdk';
 import { startOpenAIBatchEmulator, type RunningEmulator } from '../../src/testing/index.js';
 import { startLangGraphDevServer, type RunningLangGraphDevServer } from '../../src/testing/langgraph-dev-server.js';
+import { probeLangGraphServer, probeTimeoutMs } from './server-probe.js';
 import { triageResponder } from './triage-responder.js';
 
 export interface DemoServicesOptions {
@@ -37,7 +38,7 @@ const emulatorKey = 'sk-batch-bridge-demo-emulator';
 export async function startDemoServices(options: DemoServicesOptions): Promise<DemoServices> {
   if (options.url) {
     const client = new Client({ apiUrl: options.url, callerOptions: { maxConcurrency: 16 } });
-    await assertGraphsExist(client, options.url);
+    await assertGraphsExist(options.url);
     return {
       client,
       url: options.url,
@@ -96,14 +97,16 @@ export function projectGraphs(root: string): Record<string, string> {
   return Object.fromEntries(Object.entries(config.graphs).map(([id, spec]) => [id, path.resolve(root, spec)]));
 }
 
-async function assertGraphsExist(client: Client, url: string) {
+/** Checks that the server runs the demo's graphs, once and bounded (the SDK's own retries take 20-30 s). */
+async function assertGraphsExist(url: string) {
+  await probeLangGraphServer(url);
+  const probe = new Client({ apiUrl: url, timeoutMs: probeTimeoutMs, callerOptions: { maxRetries: 0 } });
+  const graphs = (await probe.assistants.search({ limit: 1000 })).map((assistant) => assistant.graph_id);
   for (const graphId of ['ticket_triage', 'batch_bridge']) {
-    const found = await client.assistants.search({ graphId, limit: 1 }).catch((error: unknown) => {
-      throw new Error(`Cannot reach a LangGraph server at ${url}: ${String(error)}`);
-    });
-    if (found.length === 0) {
+    if (!graphs.includes(graphId)) {
       throw new Error(
-        `The server at ${url} has no graph '${graphId}'. Start it from this project (npx langgraphjs dev), whose langgraph.json registers it.`,
+        `The server at ${url} has no graph '${graphId}' (its graphs: ${[...new Set(graphs)].sort().join(', ') || 'none'}). ` +
+          'Start it from this project (npx langgraphjs dev), whose langgraph.json registers it.',
       );
     }
   }

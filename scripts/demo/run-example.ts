@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@langchain/langgraph-sdk';
+import { unknownValueMessage } from '../../src/cli/unknown-value.js';
 import { startDemoServices } from './demo-services.js';
 import { ensureBuilt } from './ensure-build.js';
 import { exampleInputs } from './example-inputs.js';
@@ -35,14 +36,30 @@ export async function runExampleThread(
 }
 
 async function main(): Promise<number> {
-  const [graph, inputText] = process.argv.slice(2);
-  if (!graph || graph === '--help' || !(graph in exampleInputs)) {
-    console.log(
-      `Usage: npm run example -- <graph> [input-json]\nGraphs: ${Object.keys(exampleInputs).join(', ')} (and \`npm start\` for ticket_triage)`,
-    );
-    return graph && graph !== '--help' ? 2 : 0;
+  const [graph, inputText, ...extra] = process.argv.slice(2);
+  const graphs = Object.keys(exampleInputs);
+  const usage = `Usage: npm run example -- <graph> [input-json]\nGraphs: ${graphs.join(', ')} (and \`npm start\` for ticket_triage)`;
+  if (!graph || graph === '--help' || graph === '-h') {
+    console.log(usage);
+    return 0;
   }
-  const input = inputText ? (JSON.parse(inputText) as Record<string, unknown>) : exampleInputs[graph];
+  if (!(graph in exampleInputs)) {
+    console.error(`npm run example: ${unknownValueMessage('graph', graph, graphs)}\n\n${usage}`);
+    return 2;
+  }
+  if (extra.length > 0) {
+    console.error(`npm run example: unexpected argument '${extra[0]}' (the input is one JSON argument).\n\n${usage}`);
+    return 2;
+  }
+  let input = exampleInputs[graph];
+  if (inputText) {
+    try {
+      input = JSON.parse(inputText) as Record<string, unknown>;
+    } catch (error) {
+      console.error(`npm run example: the input is not JSON (${(error as Error).message}): ${inputText}\n\n${usage}`);
+      return 2;
+    }
+  }
   const apiKey = process.env.OPENAI_API_KEY?.trim() || undefined;
   console.log(
     apiKey

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DemoUsageError, parseDemoOptions, usage, type DemoOptions } from './demo-options.js';
+import { probeLangGraphServer } from './server-probe.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -30,6 +31,14 @@ async function main(): Promise<number> {
     return 2;
   }
   console.log(whoAnswers(options, apiKey));
+  if (options.url) {
+    // Before anything slow loads: a mistyped port is said within two seconds.
+    const reached = await probeLangGraphServer(options.url).then(
+      () => true,
+      (error: Error) => (console.error(error.message), false),
+    );
+    if (!reached) return 1;
+  }
 
   // Ctrl-C (and SIGTERM) abort the run; runDemo then stops what it started. A second one only says so.
   const interruption = new AbortController();

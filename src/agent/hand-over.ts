@@ -2,6 +2,7 @@ import { getStore, type BaseStore } from '@langchain/langgraph';
 import { Client } from '@langchain/langgraph-sdk';
 import { randomUUID } from 'node:crypto';
 import { BridgeUnavailableError, errorMessage, requestKeyOf } from '../core/index.js';
+import { isMissingAssistant, missingBridgeError } from './missing-bridge.js';
 import {
   bridgeThreadId,
   inboxNamespace,
@@ -151,13 +152,15 @@ class HandOverClient {
         });
         return;
       } catch (error) {
+        // A bridge that is not a graph of the server stays missing: say so at once, with the graphs it has.
+        if (isMissingAssistant(error))
+          throw await missingBridgeError(this.client, this.address.assistantId, this.address.apiUrl);
         lastError = error;
         await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
       }
     }
     throw new BridgeUnavailableError(
-      `Could not hand the request to the bridge '${this.address.assistantId}' (thread ${this.threadId}) after ${sendAttempts} attempts: ${errorMessage(lastError)}. ` +
-        `Is the bridge graph registered in langgraph.json under that id?`,
+      `Could not hand the request to the bridge '${this.address.assistantId}' (thread ${this.threadId}) after ${sendAttempts} attempts: ${errorMessage(lastError)}.`,
     );
   }
 }

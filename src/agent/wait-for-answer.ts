@@ -87,9 +87,24 @@ async function hasRunsToCome(client: Client, threadId: string): Promise<boolean>
 
 async function runError(client: Client, threadId: string): Promise<ThreadRunError> {
   const [failed] = await client.runs.list(threadId, { status: 'error', limit: 1 });
+  // The failed node's error stays in the thread's state; a run's outcome (runs.join) holds it for its first reader only.
+  const state = await client.threads.getState(threadId).catch(() => undefined);
+  const taskError = state?.tasks.map((task) => task.error).find((error) => error != null);
+  if (taskError != null) return new ThreadRunError(threadId, failed?.run_id, fromTaskError(taskError));
   if (!failed) return new ThreadRunError(threadId, undefined, 'no failed run found');
   const outcome = (await client.runs.join(threadId, failed.run_id)) as { __error__?: unknown } | null;
   return new ThreadRunError(threadId, failed.run_id, outcome?.__error__ ?? 'the run failed');
+}
+
+/** A task's error as the server keeps it (`{"message", "name"}` as JSON), in the shape of a run's `__error__`. */
+function fromTaskError(error: unknown): unknown {
+  if (typeof error !== 'string') return error;
+  try {
+    const { name, message } = JSON.parse(error) as { name?: string; message?: string };
+    return message ? { error: name, message } : error;
+  } catch {
+    return error;
+  }
 }
 
 function describe(error: unknown): string {

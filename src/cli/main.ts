@@ -3,14 +3,28 @@
  * The `batch-bridge` command: dispatches to its subcommands. Each one is loaded only when asked for (the SDK and the
  * launcher take time to load on a small machine).
  */
-const commands: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
+import { argumentErrorMessage, unknownValueMessage } from './unknown-value.js';
+
+interface Command {
+  run: (argv: string[]) => Promise<number>;
+  /** Its parseArgs options, to name the valid ones when a flag is mistyped. */
+  options: Record<string, unknown>;
+}
+
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   dev: {
     summary: 'run the LangGraph dev server so that Ctrl-C saves its data first (flags of langgraphjs dev)',
-    run: async (argv) => (await import('../dev-server/dev-command.js')).runDev(argv),
+    load: async () => {
+      const { runDev, devOptions } = await import('../dev-server/dev-command.js');
+      return { run: runDev, options: devOptions };
+    },
   },
   status: {
     summary: "the bridge's queue and batches in flight on a LangGraph server",
-    run: async (argv) => (await import('./status.js')).runStatus(['status', ...argv]),
+    load: async () => {
+      const { runStatus, statusOptions } = await import('./status.js');
+      return { run: (argv) => runStatus(['status', ...argv]), options: statusOptions };
+    },
   },
 };
 
@@ -29,14 +43,20 @@ async function main(argv: string[]): Promise<number> {
     (name === undefined ? console.error : console.log)(mainUsage);
     return name === undefined ? 2 : 0;
   }
-  const command = commands[name];
-  if (!command) {
-    console.error(
-      `batch-bridge: unknown command '${name}'. Valid commands: ${Object.keys(commands).join(', ')}.\n\n${mainUsage}`,
-    );
+  const entry = commands[name];
+  if (!entry) {
+    console.error(`batch-bridge: ${unknownValueMessage('command', name, Object.keys(commands))}\n\n${mainUsage}`);
     return 2;
   }
-  return command.run(rest);
+  const command = await entry.load();
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    const message = argumentErrorMessage(error, command.options);
+    if (message === undefined) throw error;
+    console.error(`batch-bridge ${name}: ${message}\nbatch-bridge ${name} --help describes them.`);
+    return 2;
+  }
 }
 
 main(process.argv.slice(2)).then(

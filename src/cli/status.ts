@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { Client } from '@langchain/langgraph-sdk';
 import type { BridgeState } from '../bridge/index.js';
 import { bridgeThreadId } from '../protocol/index.js';
+import { graphsOn, missingBridgeMessage } from './bridge-graphs.js';
 import { formatBridgeStatus } from './format-status.js';
 
 export const statusUsage = `Usage: batch-bridge status [--url URL] [--bridge ID] [--json]
@@ -15,21 +16,20 @@ export const statusUsage = `Usage: batch-bridge status [--url URL] [--bridge ID]
   --bridge ID   the bridge's graph id in langgraph.json (default batch_bridge)
   --json        print the bridge's state as JSON`;
 
+export const statusOptions = {
+  url: { type: 'string', default: process.env.LANGGRAPH_API_URL ?? 'http://127.0.0.1:2024' },
+  bridge: { type: 'string', default: 'batch_bridge' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 /** Runs `batch-bridge status`; `argv` starts with the word `status`. */
 export async function runStatus(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      url: { type: 'string', default: process.env.LANGGRAPH_API_URL ?? 'http://127.0.0.1:2024' },
-      bridge: { type: 'string', default: 'batch_bridge' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help || positionals[0] !== 'status' || positionals.length > 1) {
-    (values.help ? console.log : console.error)(statusUsage);
-    return values.help ? 0 : 2;
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: statusOptions });
+  if (values.help) return (console.log(statusUsage), 0);
+  if (positionals[0] !== 'status' || positionals.length > 1) {
+    console.error(`batch-bridge status: unexpected argument '${positionals.at(-1)}'.\n\n${statusUsage}`);
+    return 2;
   }
   const threadId = bridgeThreadId(values.bridge);
   const client = new Client({ apiUrl: values.url, callerOptions: { maxRetries: 1 } });
@@ -38,6 +38,12 @@ export async function runStatus(argv: string[]): Promise<number> {
     state = (await client.threads.getState(threadId)).values as BridgeState;
   } catch (error) {
     if (String(error).includes('404')) {
+      // No thread: a bridge no request has reached yet, or no such graph on this server (a typo, another server).
+      const graphs = await graphsOn(client).catch(() => undefined);
+      if (graphs && !graphs.bridges.includes(values.bridge)) {
+        console.error(missingBridgeMessage(values.bridge, values.url, graphs));
+        return 1;
+      }
       console.log(
         `Bridge '${values.bridge}' on ${values.url}: no thread yet (${threadId}); no request has reached it.`,
       );

@@ -26,24 +26,23 @@ from its last good copy (or the start is refused) instead of starting an empty s
 
 const signalExitCodes: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
+/** The flags of langgraphjs dev that the launcher takes (`batch-bridge` names them when one is mistyped). */
+export const devOptions = {
+  port: { type: 'string', short: 'p', default: '2024' },
+  host: { type: 'string', short: 'h', default: 'localhost' },
+  config: { type: 'string', short: 'c', default: process.cwd() },
+  'n-jobs-per-worker': { type: 'string', short: 'n', default: '10' },
+  'studio-url': { type: 'string', default: 'https://smith.langchain.com' },
+  'no-browser': { type: 'boolean', default: false },
+  'no-reload': { type: 'boolean', default: false },
+  browser: { type: 'boolean', default: false },
+  reload: { type: 'boolean', default: false },
+  tunnel: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
 export async function runDev(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      port: { type: 'string', short: 'p', default: '2024' },
-      host: { type: 'string', short: 'h', default: 'localhost' },
-      config: { type: 'string', short: 'c', default: process.cwd() },
-      'n-jobs-per-worker': { type: 'string', short: 'n', default: '10' },
-      'studio-url': { type: 'string', default: 'https://smith.langchain.com' },
-      'no-browser': { type: 'boolean', default: false },
-      'no-reload': { type: 'boolean', default: false },
-      browser: { type: 'boolean', default: false },
-      reload: { type: 'boolean', default: false },
-      tunnel: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: devOptions });
   if (values.help) return (console.log(devUsage), 0);
   if (positionals.length > 0)
     return (console.error(`batch-bridge dev takes no arguments (got ${positionals.join(' ')}).\n\n${devUsage}`), 2);

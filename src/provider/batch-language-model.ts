@@ -8,7 +8,7 @@ import { BridgeUsageError } from '../core/index.js';
 import { answerThroughBatch } from './answer-through-batch.js';
 import type { OfficialOpenAI } from './official-openai.js';
 import type { OutcomeRoute } from './outcome-route.js';
-import { simulateStream } from './simulated-stream.js';
+import { failedStream, simulateStream } from './simulated-stream.js';
 
 type LanguageModelKind = 'chat' | 'responses';
 
@@ -51,14 +51,28 @@ export class BatchLanguageModel implements LanguageModelV3 {
     });
   }
 
-  /** Local mode simulates the stream from the one batch result; a LangGraph node cannot pause inside a stream. */
+  /**
+   * Local mode simulates the stream from the one batch result. A LangGraph node cannot pause inside a stream, so in
+   * bridge mode (and when the mode cannot be used here) the stream fails at once with the error that says why: an
+   * error thrown from doStream would reach only streamText's onError, and the node would fail with a bare
+   * "No output generated"; a failing stream reaches every reader (`await result.text`, textStream, fullStream).
+   */
   async doStream(options: LanguageModelV3CallOptions): Promise<LanguageModelV3StreamResult> {
-    if (this.route.modeNow() === 'bridge') {
-      throw new BridgeUsageError(
-        'streamText cannot wait for a batch inside a LangGraph node: a stream cannot pause the node until the batch is done. ' +
-          'Use generateText (or generateObject) with batchOpenAI models; nothing was submitted.',
-      );
+    let mode;
+    try {
+      mode = this.route.modeNow();
+    } catch (error) {
+      if (error instanceof BridgeUsageError) return failedStream(error);
+      throw error;
     }
+    if (mode === 'bridge') return failedStream(streamInNodeError());
     return simulateStream(await this.doGenerate(options));
   }
+}
+
+function streamInNodeError(): BridgeUsageError {
+  return new BridgeUsageError(
+    'streamText cannot wait for a batch inside a LangGraph node: a stream cannot pause the node until the batch is done. ' +
+      "Use generateText (or generateObject, or an agent's generate()) with batchOpenAI models in a node; nothing was submitted.",
+  );
 }

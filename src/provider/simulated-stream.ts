@@ -46,3 +46,14 @@ export function simulateStream(result: LanguageModelV3GenerateResult): LanguageM
     response: { headers: result.response?.headers },
   };
 }
+
+/** A stream whose first read fails with `error`: streamText passes a stream's failure to every reader unchanged. */
+export function failedStream(error: Error): LanguageModelV3StreamResult {
+  return {
+    stream: new ReadableStream<LanguageModelV3StreamPart>({
+      start(controller) {
+        controller.error(error);
+      },
+    }),
+  };
+}

@@ -34,6 +34,33 @@ describe('the batch-bridge command', () => {
     expect(stderr).toContain("unknown command 'deploy'. Valid commands: dev, status.");
   });
 
+  it('a mistyped command is named, with the nearest valid one and all of them', async () => {
+    const { code, stderr } = await batchBridge('statsu');
+    expect(code).toBe(2);
+    expect(stderr).toContain("unknown command 'statsu'. Did you mean 'status'? Valid commands: dev, status.");
+  });
+
+  it('a mistyped flag of status or dev is named, with the nearest valid one and all of them', async () => {
+    const status = await batchBridge('status', '--bridg', 'x');
+    expect(status.code).toBe(2);
+    expect(status.stderr).toContain(
+      "batch-bridge status: unknown option '--bridg'. Did you mean '--bridge'? Valid options: --url, --bridge, --json, --help.",
+    );
+    const dev = await batchBridge('dev', '--prot', '3000');
+    expect(dev.code).toBe(2);
+    expect(dev.stderr).toContain("batch-bridge dev: unknown option '--prot'. Did you mean '--port'? Valid options:");
+    expect(dev.stderr).toMatch(/Valid options: .*--port, --host, --config, --n-jobs-per-worker/);
+    // Cut short: the one option it begins.
+    const short = await batchBridge('dev', '--n-jobs', '2');
+    expect(short.stderr).toContain("unknown option '--n-jobs'. Did you mean '--n-jobs-per-worker'?");
+  });
+
+  it('status names an argument it does not take', async () => {
+    const { code, stderr } = await batchBridge('status', 'batch_bridge');
+    expect(code).toBe(2);
+    expect(stderr).toContain("batch-bridge status: unexpected argument 'batch_bridge'.");
+  });
+
   it('each command has its own help', async () => {
     const dev = await batchBridge('dev', '--help');
     expect(dev.code).toBe(0);

@@ -135,15 +135,16 @@ describe('batch-bridge status', () => {
     expect(stdout).toContain(`delivered ${report.delivered} · batches ${report.batches}`);
   });
 
-  it('says so when no request has reached the bridge yet', async () => {
+  it('says so when no request has reached a bridge of the server yet', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [
       path.join(root, 'dist/cli/main.js'),
       'status',
       '--url',
       services.url,
       '--bridge',
-      'no_such_bridge',
+      'custom_bridge',
     ]);
+    expect(stdout).toContain("Bridge 'custom_bridge'");
     expect(stdout).toContain('no request has reached it');
   });
 });

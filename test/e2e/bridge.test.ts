@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { bridgeThreadId } from '../../src/index.js';
+import { bridgeThreadId, ThreadRunError, waitForAnswer } from '../../src/index.js';
 import { inboxNamespace } from '../../src/protocol/index.js';
 import {
   linesMentioning,
@@ -220,25 +224,59 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
     expect(linesMentioning(environment.emulator, tag)).toHaveLength(5);
   });
 
-  it('fails streamText inside a node with a clear error, and submits nothing', async () => {
-    const tag = tagged('stream');
-    const { state } = await runThread(environment.client, 'streaming', { prompt: `Stream ${tag}` });
+  it.each(['streaming', 'streaming_deltas'])(
+    'ends a run whose node uses streamText (%s) with the error naming streamText and what to use, and submits nothing',
+    async (graph) => {
+      const tag = tagged('stream');
+      const { thread, runs, state } = await runThread(environment.client, graph, { prompt: `Stream ${tag}` });
+      // What a user looks at: the thread, its failed task in the thread's state, the run's outcome as runs.join /
+      // runs.wait give it.
+      expect(thread.status).toBe('error');
+      expect(runs[0].status).toBe('error');
+      expect(JSON.stringify(state.tasks.map((task) => task.error))).toMatch(
+        /streamText cannot wait for a batch inside a LangGraph node[\s\S]*BridgeUsageError/,
+      );
+      const outcome = JSON.stringify(await environment.client.runs.join(thread.thread_id, runs[0].run_id));
+      expect(outcome).toMatch(/BridgeUsageError[\s\S]*streamText cannot wait for a batch inside a LangGraph node/);
+      expect(outcome).toContain('Use generateText');
+      expect(outcome).not.toContain('No output generated');
+      // The README's way for a client to wait for a thread's answer says the same.
+      const error = await waitForAnswer(environment.client, thread.thread_id).catch((caught: Error) => caught);
+      expect(error).toBeInstanceOf(ThreadRunError);
+      expect((error as Error).message).toMatch(/streamText cannot wait for a batch inside a LangGraph node/);
+      expect(linesMentioning(environment.emulator, tag)).toHaveLength(0);
+    },
+  );
+
+  it('gives a model id typo the API’s 404 model_not_found, as an APICallError inside the node', async () => {
+    const tag = tagged('typo');
+    const { thread, state } = await runThread(environment.client, 'single', {
+      prompt: `Typo ${tag}`,
+      model: 'gpt-4o-mnii',
+    });
+    expect(thread.status).toBe('idle');
     const [result] = results(state);
-    expect(result.errors.join('\n')).toMatch(/streamText cannot wait for a batch inside a LangGraph node/);
-    expect(linesMentioning(environment.emulator, tag)).toHaveLength(0);
+    expect(result.error).toMatchObject({ name: 'AI_APICallError', statusCode: 404, isRetryable: false });
+    expect(result.error.message).toContain('gpt-4o-mnii');
+    expect(result.error.responseBody).toContain('model_not_found');
+    // One line, once: a 404 is final.
+    expect(linesMentioning(environment.emulator, tag)).toHaveLength(1);
   });
 
-  it('fails a call to a bridge that is not registered with a clear error, and leaves no request behind', async () => {
+  it('fails a call to a bridge that is not a graph of the server at once, naming it and the graphs there', async () => {
     const tag = tagged('unregistered');
     const { thread, runs } = await runThread(environment.client, 'single', {
       prompt: `Nowhere ${tag}`,
       bridge: 'no_such_bridge',
     });
     expect(thread.status).toBe('error');
-    const outcome = await environment.client.runs.join(thread.thread_id, runs[0].run_id);
-    expect(JSON.stringify(outcome)).toMatch(
-      /BridgeUnavailableError[\s\S]*Could not hand the request to the bridge 'no_such_bridge'[\s\S]*registered in langgraph\.json/,
+    const outcome = JSON.stringify(await environment.client.runs.join(thread.thread_id, runs[0].run_id));
+    expect(outcome).toMatch(
+      /BridgeUnavailableError[\s\S]*The bridge graph 'no_such_bridge' does not exist on this LangGraph server \(its graphs: [^)]*batch_bridge/,
     );
+    expect(outcome).toContain('langgraph.json');
+    // No retries against a graph that is not there: they alone would keep the run 3.75 s (0.25 + 0.5 + 1 + 2 s).
+    expect(Date.parse(runs[0].updated_at) - Date.parse(runs[0].created_at)).toBeLessThan(3_000);
     const inbox = await environment.client.store.searchItems(inboxNamespace(bridgeThreadId('no_such_bridge')));
     expect(inbox.items).toHaveLength(0);
     expect(linesMentioning(environment.emulator, tag)).toHaveLength(0);
@@ -251,5 +289,43 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
     expect(values.totals.submitted).toBe(values.totals.succeeded + values.totals.failed + values.totals.retried);
     expect(values.queued).toBe(0);
     expect(JSON.stringify(values)).not.toContain(testApiKey);
+  });
+});
+
+/** `batch-bridge status` from dist/ against this suite's server; resolves with its exit code and output. */
+async function status(...args: string[]) {
+  const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
+  return promisify(execFile)(process.execPath, [cli, 'status', '--url', environment.server.url, ...args]).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ ...error }),
+  );
+}
+
+describe('batch-bridge status --bridge on a real server', () => {
+  it('says the server has no such graph, listing its bridge graphs apart from the others', async () => {
+    const { code, stdout, stderr } = await status('--bridge', 'nope');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`Bridge 'nope' on ${environment.server.url}: the server has no graph 'nope'.`);
+    const bridges = /bridge graphs there: (.*) \(/.exec(stderr)?.[1].split(', ');
+    expect(bridges).toEqual(
+      expect.arrayContaining(['batch_bridge', 'bridge_small', 'hold_bridge', 'refused_key_bridge']),
+    );
+    expect(bridges).not.toContain('single');
+    expect(stderr).toMatch(/other graphs: .*\bsingle\b/);
+    expect(stderr).not.toContain('no request has reached it');
+  });
+
+  it('says a graph of the server that is not a bridge is not one', async () => {
+    const { code, stderr } = await status('--bridge', 'single');
+    expect(code).toBe(1);
+    expect(stderr).toContain("'single' is a graph of the server, but not a bridge.");
+  });
+
+  it('says a bridge graph that no request has reached yet has none', async () => {
+    const { code, stdout } = await status('--bridge', 'hold_bridge_b');
+    expect(code).toBe(0);
+    expect(stdout).toContain("Bridge 'hold_bridge_b'");
+    expect(stdout).toContain('no request has reached it');
   });
 });

@@ -102,4 +102,33 @@ describe('local mode: streams, tools, embeddings and errors', () => {
     expect((error as Error).message).toMatch(/mode: 'bridge'.*outside such a run/);
     expect(environment.emulator.record().calls).toEqual({});
   });
+
+  it("fails streamText with mode: 'bridge' outside a server run with that error, for every reader, not 'No output generated'", async () => {
+    environment = await startLocalEnvironment();
+    const model = environment.provider({ mode: 'bridge' }).chat('gpt-4o-mini');
+    const awaited = await Promise.resolve(streamText({ model, prompt: 'Hello', onError: () => undefined }).text).catch(
+      (caught: unknown) => caught,
+    );
+    expect(awaited).toBeInstanceOf(BridgeUsageError);
+    expect((awaited as Error).message).toMatch(/mode: 'bridge'.*outside such a run/);
+    const read = async () => {
+      for await (const delta of streamText({ model, prompt: 'Hello', onError: () => undefined }).textStream) void delta;
+    };
+    await expect(read()).rejects.toThrow(/mode: 'bridge'.*outside such a run/);
+    expect(environment.emulator.record().calls).toEqual({});
+  });
+
+  it('answers a model id OpenAI does not have (a typo) with the API’s 404 model_not_found, as an APICallError', async () => {
+    environment = await startLocalEnvironment();
+    const error = await generateText({
+      model: environment.provider().chat('gpt-4o-mnii'),
+      prompt: 'Hello',
+    }).catch((caught: unknown) => caught);
+    expect(APICallError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ statusCode: 404, isRetryable: false });
+    expect((error as APICallError).message).toContain('gpt-4o-mnii');
+    expect((error as APICallError).responseBody).toContain('model_not_found');
+    // Submitted once: a 404 is final, never retried.
+    expect(environment.emulator.record().batches).toHaveLength(1);
+  });
 });

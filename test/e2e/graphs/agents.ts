@@ -13,12 +13,16 @@ const State = Annotation.Root({
   prompts: Annotation<string[]>(),
   bridge: Annotation<string | undefined>(),
   api: Annotation<'chat' | 'responses' | undefined>(),
+  /** The model id; gpt-4o-mini when absent. */
+  model: Annotation<string | undefined>(),
   results: concat<Record<string, unknown>>(),
 });
 type AgentState = typeof State.State;
 
 const chatOrResponses = (state: AgentState) =>
-  state.api === 'responses' ? model(state.bridge)('gpt-4o-mini') : model(state.bridge).chat('gpt-4o-mini');
+  state.api === 'responses'
+    ? model(state.bridge)(state.model ?? 'gpt-4o-mini')
+    : model(state.bridge).chat(state.model ?? 'gpt-4o-mini');
 
 /** One generateText call; returns what a user would look at, including an API error it ended with. */
 async function ask(state: AgentState) {
@@ -27,8 +31,8 @@ async function ask(state: AgentState) {
     result = await generateText({ model: chatOrResponses(state), prompt: state.prompt });
   } catch (error) {
     if (!APICallError.isInstance(error)) throw error;
-    const { name, message, statusCode, isRetryable } = error;
-    return { results: [{ prompt: state.prompt, error: { name, message, statusCode, isRetryable } }] };
+    const { name, message, statusCode, isRetryable, responseBody } = error;
+    return { results: [{ prompt: state.prompt, error: { name, message, statusCode, isRetryable, responseBody } }] };
   }
   return {
     results: [
@@ -121,18 +125,22 @@ export const embeddings = new StateGraph(State)
   .addEdge('__start__', 'embed')
   .compile();
 
+/** streamText as a user writes it, awaiting the text: the run must end with the error that names streamText. */
 export const streaming = new StateGraph(State)
   .addNode('stream', async (state) => {
-    const errors: string[] = [];
-    const result = streamText({
-      model: chatOrResponses(state),
-      prompt: state.prompt,
-      onError: ({ error }) => void errors.push(String(error)),
-    });
-    for await (const part of result.fullStream) {
-      if (part.type === 'error') errors.push(String(part.error));
-    }
-    return { results: [{ errors }] };
+    const result = streamText({ model: chatOrResponses(state), prompt: state.prompt, onError: () => undefined });
+    return { results: [{ text: await result.text }] };
+  })
+  .addEdge('__start__', 'stream')
+  .compile();
+
+/** streamText read delta by delta (textStream skips error parts): the run must fail the same way. */
+export const streamingDeltas = new StateGraph(State)
+  .addNode('stream', async (state) => {
+    const result = streamText({ model: chatOrResponses(state), prompt: state.prompt, onError: () => undefined });
+    let text = '';
+    for await (const delta of result.textStream) text += delta;
+    return { results: [{ text }] };
   })
   .addEdge('__start__', 'stream')
   .compile();

@@ -21,6 +21,7 @@ export const e2eGraphs: Record<string, string> = {
   structured: `${graphsFolder}/agents.ts:structured`,
   embeddings: `${graphsFolder}/agents.ts:embeddings`,
   streaming: `${graphsFolder}/agents.ts:streaming`,
+  streaming_deltas: `${graphsFolder}/agents.ts:streamingDeltas`,
   fault_bridge: `${graphsFolder}/bridges.ts:faultBridge`,
   slow_flush_bridge: `${graphsFolder}/bridges.ts:slowFlushBridge`,
   hold_bridge: `${graphsFolder}/bridges.ts:holdBridge`,
