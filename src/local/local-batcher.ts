@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { OpenAIBackend, OpenAIPayload } from '../backends/openai/index.js';
 import {
   deliveredOutcome,
+  emptyCostTotals,
   measurePayload,
   nextFlushAt,
   oversizeRefusal,
@@ -49,6 +50,7 @@ export class LocalBatcher implements BatcherContext {
   private connected: OpenAIBackend | undefined;
   readonly batchSizeLimits: Record<string, number> = {};
   readonly submitFailures: Record<string, number> = {};
+  spending = { totals: emptyCostTotals(), batches: 0 };
 
   constructor(
     private readonly connection: OpenAIConnection,

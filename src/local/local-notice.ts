@@ -1,3 +1,4 @@
+import { describeCostTotals, type CostTotals } from '../core/index.js';
 import type { ResolvedLocalOptions } from './local-options.js';
 
 const announced = new Set<string>();
@@ -29,4 +30,14 @@ export function announceLocalMode(log: (line: string) => void, storeFile: string
       `${fresh ? ' (fresh: earlier answers ignored)' : ''}. Ctrl-C leaves submitted batches running at OpenAI; ` +
       'the next run reattaches to them.',
   );
+}
+
+/**
+ * The cost part of the line a batch's end is logged with: what this batch's answers cost and saved, and, once more
+ * than one batch has ended, the totals so far. Empty when the batch had no answers with token usage.
+ */
+export function describeBatchSpending(batch: CostTotals, sofar: { totals: CostTotals; batches: number }): string {
+  if (batch.pricedAnswers + batch.unpricedAnswers === 0) return '';
+  const total = sofar.batches > 1 ? `. So far (${sofar.batches} batches): ${describeCostTotals(sofar.totals)}` : '';
+  return `; ${describeCostTotals(batch)}${total}`;
 }

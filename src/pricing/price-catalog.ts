@@ -1,0 +1,38 @@
+import { calcPrice } from '@pydantic/genai-prices';
+import type { TokenUsage } from './token-usage.js';
+
+/**
+ * The maintained price catalog the costs come from: @pydantic/genai-prices, whose data ships inside the package (no
+ * network at run time). Its version is pinned in package.json; `publishedOn` is that version's release date, which
+ * the prices are reported as of. A test fails when the installed version differs from `version`, so a bump updates
+ * both.
+ */
+export const priceCatalog = {
+  name: '@pydantic/genai-prices',
+  version: '0.1.8',
+  publishedOn: '2026-09-23',
+} as const;
+
+/**
+ * OpenAI's Batch API bills every token at half the synchronous price (input, cached input and output alike). The
+ * catalog has synchronous prices only, so the batch price is derived from them.
+ */
+export const openAIBatchPriceRatio = 0.5;
+
+/**
+ * What `usage` costs at OpenAI's synchronous prices for `modelId` on the given date, from the catalog (which knows
+ * dated snapshot ids, tiered and dated prices); undefined when the catalog does not know the model.
+ */
+export function catalogSynchronousUsd(modelId: string, usage: TokenUsage, at: Date): number | undefined {
+  const result = calcPrice(
+    {
+      // The catalog takes input_tokens as the total, cached ones included, like OpenAI reports them.
+      input_tokens: usage.inputTokens,
+      cache_read_tokens: usage.cachedInputTokens,
+      output_tokens: usage.outputTokens,
+    },
+    modelId,
+    { providerId: 'openai', timestamp: at },
+  );
+  return result === null ? undefined : result.total_price;
+}
