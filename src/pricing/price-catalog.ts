@@ -21,9 +21,13 @@ export const openAIBatchPriceRatio = 0.5;
 
 /**
  * What `usage` costs at OpenAI's synchronous prices for `modelId` on the given date, from the catalog (which knows
- * dated snapshot ids, tiered and dated prices); undefined when the catalog does not know the model.
+ * dated snapshot ids, tiered and dated prices); undefined when the catalog does not know the model or it is a
+ * fine-tune.
  */
 export function catalogSynchronousUsd(modelId: string, usage: TokenUsage, at: Date): number | undefined {
+  // A fine-tuned model (`ft:gpt-4o-mini-2024-07-18:org::id`) is billed at its own prices, which the catalog would
+  // take for its base model's: unknown unless the user gives them.
+  if (modelId.startsWith('ft:')) return undefined;
   const result = calcPrice(
     {
       // The catalog takes input_tokens as the total, cached ones included, like OpenAI reports them.

@@ -86,13 +86,19 @@ describe('the cost of one answer, from the price catalog', () => {
     });
   });
 
+  it('a fine-tuned model is billed at its own prices, which the catalog does not have: unknown', () => {
+    const cost = costOfUsage('ft:gpt-4o-mini-2024-07-18:acme::x1', usage, { at });
+    expect(cost).toMatchObject({ prices: 'unknown', batchUsd: null, synchronousUsd: null });
+  });
+
   it("the user's prices take precedence, find a snapshot's model, and default the batch price to half", () => {
     const prices = {
       'gpt-4o-mini': { input: 1, cachedInput: 0.5, output: 2, asOf: '2026-11-01' },
       'ft:gpt-4o-mini:acme::x1': { input: 0.3, output: 1.2, batch: { input: 0.2, output: 0.4 } },
     };
     const mini = costOfUsage('gpt-4o-mini-2024-07-18', usage, { at, prices });
-    const expected = ((usage.inputTokens - usage.cachedInputTokens) * 1 + usage.cachedInputTokens * 0.5 + 678 * 2) / 1e6;
+    const expected =
+      ((usage.inputTokens - usage.cachedInputTokens) * 1 + usage.cachedInputTokens * 0.5 + 678 * 2) / 1e6;
     expect(mini).toMatchObject({ prices: 'override', pricesAsOf: '2026-11-01' });
     expect(mini.synchronousUsd).toBeCloseTo(expected, 12);
     expect(mini.batchUsd).toBeCloseTo(expected / 2, 12);

@@ -13,12 +13,16 @@ const State = Annotation.Root({
   prompts: Annotation<string[]>(),
   bridge: Annotation<string | undefined>(),
   api: Annotation<'chat' | 'responses' | undefined>(),
+  /** The model id of `single` and its kin; gpt-4o-mini when absent. */
+  model: Annotation<string | undefined>(),
   results: concat<Record<string, unknown>>(),
 });
 type AgentState = typeof State.State;
 
 const chatOrResponses = (state: AgentState) =>
-  state.api === 'responses' ? model(state.bridge)('gpt-4o-mini') : model(state.bridge).chat('gpt-4o-mini');
+  state.api === 'responses'
+    ? model(state.bridge)(state.model ?? 'gpt-4o-mini')
+    : model(state.bridge).chat(state.model ?? 'gpt-4o-mini');
 
 /** One generateText call; returns what a user would look at, including an API error it ended with. */
 async function ask(state: AgentState) {
@@ -116,7 +120,11 @@ export const embeddings = new StateGraph(State)
       model: model(state.bridge).embedding('text-embedding-3-small'),
       values: state.prompts,
     });
-    return { results: [{ embeddings: result.embeddings, usage: result.usage }] };
+    return {
+      results: [
+        { embeddings: result.embeddings, usage: result.usage, batchBridge: result.providerMetadata?.batchBridge },
+      ],
+    };
   })
   .addEdge('__start__', 'embed')
   .compile();
