@@ -2,7 +2,13 @@ import { END, START, StateGraph, type CompiledStateGraph, type LangGraphRunnable
 import { Client } from '@langchain/langgraph-sdk';
 import { simpleBackend, type SimplePoll, type SimpleSubmit } from '../backends/simple/simple-backend.js';
 import type { BatchBackend } from '../backends/types.js';
-import { BridgeInputError, BridgeUsageError, errorMessage, type QueueSnapshot } from '../core/index.js';
+import {
+  BridgeInputError,
+  BridgeUsageError,
+  errorMessage,
+  type PriceOverrides,
+  type QueueSnapshot,
+} from '../core/index.js';
 import { bridgeEventSchema, bridgeThreadId, type BridgeEvent } from '../protocol/index.js';
 import { bridgeRunOptionsSchema, type BridgeRunOptions } from './bridge-options.js';
 import { recordError, type BridgeRunContext } from './bridge-run-context.js';
@@ -26,7 +32,14 @@ export type BridgeGraph = CompiledStateGraph<
   typeof BridgeStateAnnotation.spec
 >;
 
-export interface CreateBridgeOptions<Payload = unknown> extends Partial<Omit<BridgeRunOptions, 'shouldSubmit'>> {
+export interface CreateBridgeOptions<Payload = unknown> extends Partial<
+  Omit<BridgeRunOptions, 'shouldSubmit' | 'prices'>
+> {
+  /**
+   * Prices by model id (US dollars per million tokens, synchronous; batch defaults to half) that take precedence over
+   * the price catalog for the cost each answer reports, e.g. for a fine-tuned model the catalog does not know.
+   */
+  prices?: PriceOverrides;
   /** The graph's name in LangGraph Studio. */
   name?: string;
   /** A full backend; created on the first run when given as a function (so that settings are read on the server). */

@@ -50,6 +50,7 @@ beforeAll(async () => {
       // One bridge per test, so that each test's totals are its own whatever the order.
       cost_bridge_a: e2eGraphs.batch_bridge,
       cost_bridge_b: e2eGraphs.batch_bridge,
+      priced_bridge: e2eGraphs.batch_bridge.replace(/:batchBridge$/, ':pricedBridge'),
       single: e2eGraphs.single,
       embeddings: e2eGraphs.embeddings,
     },
@@ -131,5 +132,23 @@ describe('cost and savings on a real LangGraph server', () => {
     const printed = await status(environment.server.url, bridge);
     expect(printed).toContain(`cost unknown 1 answer(s) of ${fineTune}: no price in the catalog, not counted above`);
     expect(printed).toContain(`spent        ${formatUsd(priced.batchUsd)} at batch price for 1 answer(s)`);
+  });
+
+  it("a bridge's prices option prices a model the catalog lacks, with the date given for those prices", async () => {
+    const { client } = environment;
+    const fineTune = 'ft:gpt-4o-mini-2024-07-18:acme::cost1';
+    const { state } = await runThread(client, 'single', {
+      prompt: 'Priced by the operator',
+      bridge: 'priced_bridge',
+      api: 'chat',
+      model: fineTune,
+    });
+    const { usage, cost } = (state.values as any).results[0].batchBridge;
+    const synchronous = (usage.inputTokens * 0.3 + usage.outputTokens * 1.2) / 1e6;
+    expect(cost).toMatchObject({ model: fineTune, prices: 'override', pricesAsOf: '2026-11-01' });
+    expect(cost.synchronousUsd).toBeCloseTo(synchronous, 12);
+    expect(cost.batchUsd).toBeCloseTo(synchronous / 2, 12);
+    const totals = (await bridgeStateOf(client, 'priced_bridge')).cost;
+    expect(totals).toMatchObject({ pricedAnswers: 1, unpricedAnswers: 0, pricesAsOf: '2026-11-01' });
   });
 });
