@@ -34,6 +34,9 @@ export function costOfResponse(body: unknown, options: CostOptions): CallCost | 
   return costOfUsage(modelOfResponse(body) ?? 'unknown', usage, options);
 }
 
+/** Amounts to a millionth of a cent: a call costs fractions of a cent, and float noise has no place in a report. */
+export const roundUsd = (amount: number): number => Math.round(amount * 1e12) / 1e12;
+
 export function costOfUsage(model: string, usage: TokenUsage, options: CostOptions): CallCost {
   const override = overrideFor(options.prices, model);
   if (override) {
@@ -42,9 +45,9 @@ export function costOfUsage(model: string, usage: TokenUsage, options: CostOptio
     return {
       model,
       usage,
-      batchUsd,
-      synchronousUsd,
-      savedUsd: synchronousUsd - batchUsd,
+      batchUsd: roundUsd(batchUsd),
+      synchronousUsd: roundUsd(synchronousUsd),
+      savedUsd: roundUsd(synchronousUsd - batchUsd),
       prices: 'override',
       pricesAsOf: override.asOf ?? null,
     };
@@ -57,9 +60,9 @@ export function costOfUsage(model: string, usage: TokenUsage, options: CostOptio
   return {
     model,
     usage,
-    batchUsd,
-    synchronousUsd,
-    savedUsd: synchronousUsd - batchUsd,
+    batchUsd: roundUsd(batchUsd),
+    synchronousUsd: roundUsd(synchronousUsd),
+    savedUsd: roundUsd(synchronousUsd - batchUsd),
     prices: 'catalog',
     pricesAsOf: priceCatalog.publishedOn,
   };

@@ -1,4 +1,4 @@
-import type { CallCost } from './call-cost.js';
+import { roundUsd, type CallCost } from './call-cost.js';
 import { addTokenUsage, noTokenUsage, type TokenUsage } from './token-usage.js';
 
 /** Models named in the totals as unpriced, at most. */
@@ -50,9 +50,9 @@ export function addCost(totals: CostTotals, cost: CallCost): CostTotals {
     ...totals,
     usage,
     pricedAnswers: totals.pricedAnswers + 1,
-    batchUsd: totals.batchUsd + cost.batchUsd,
-    synchronousUsd: totals.synchronousUsd + cost.synchronousUsd,
-    savedUsd: totals.savedUsd + (cost.savedUsd ?? cost.synchronousUsd - cost.batchUsd),
+    batchUsd: roundUsd(totals.batchUsd + cost.batchUsd),
+    synchronousUsd: roundUsd(totals.synchronousUsd + cost.synchronousUsd),
+    savedUsd: roundUsd(totals.savedUsd + (cost.savedUsd ?? cost.synchronousUsd - cost.batchUsd)),
     pricesAsOf: cost.pricesAsOf ?? totals.pricesAsOf,
   };
 }

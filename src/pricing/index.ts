@@ -1,4 +1,4 @@
-export { costOfResponse, costOfUsage, type CallCost, type CostOptions } from './call-cost.js';
+export { costOfResponse, costOfUsage, roundUsd, type CallCost, type CostOptions } from './call-cost.js';
 export { addCost, describeCostTotals, emptyCostTotals, formatUsd, type CostTotals } from './cost-totals.js';
 export { catalogSynchronousUsd, openAIBatchPriceRatio, priceCatalog } from './price-catalog.js';
 export {

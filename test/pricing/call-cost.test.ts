@@ -45,9 +45,9 @@ describe('the cost of one answer, from the price catalog', () => {
       const cost = costOfUsage(model, usage, { at });
       const synchronous = expectedSynchronousUsd(catalogPrices(model), usage);
       expect(synchronous).toBeGreaterThan(0);
-      expect(cost.synchronousUsd).toBeCloseTo(synchronous, 12);
-      expect(cost.batchUsd).toBeCloseTo(synchronous * 0.5, 12);
-      expect(cost.savedUsd).toBeCloseTo(synchronous * 0.5, 12);
+      expect(cost.synchronousUsd).toBeCloseTo(synchronous, 11);
+      expect(cost.batchUsd).toBeCloseTo(synchronous * 0.5, 11);
+      expect(cost.savedUsd).toBeCloseTo(synchronous * 0.5, 11);
       expect(cost).toMatchObject({ model, usage, prices: 'catalog', pricesAsOf: priceCatalog.publishedOn });
     },
   );
@@ -64,13 +64,13 @@ describe('the cost of one answer, from the price catalog', () => {
     const cost = costOfResponse(body, { at })!;
     const synchronous = (5_000 * (catalogPrices(model).input_mtok as number)) / 1e6;
     expect(cost.usage).toEqual({ inputTokens: 5_000, cachedInputTokens: 0, outputTokens: 0 });
-    expect(cost.synchronousUsd).toBeCloseTo(synchronous, 12);
-    expect(cost.batchUsd).toBeCloseTo(synchronous * openAIBatchPriceRatio, 12);
+    expect(cost.synchronousUsd).toBeCloseTo(synchronous, 11);
+    expect(cost.batchUsd).toBeCloseTo(synchronous * openAIBatchPriceRatio, 11);
   });
 
   it('a dated snapshot id, as OpenAI answers with, is priced as its model', () => {
     const snapshot = costOfUsage('gpt-4o-mini-2024-07-18', usage, { at });
-    expect(snapshot.synchronousUsd).toBeCloseTo(costOfUsage('gpt-4o-mini', usage, { at }).synchronousUsd!, 12);
+    expect(snapshot.synchronousUsd).toBeCloseTo(costOfUsage('gpt-4o-mini', usage, { at }).synchronousUsd!, 11);
   });
 
   it('a model the catalog does not know has an unknown cost, never 0', () => {
@@ -100,12 +100,12 @@ describe('the cost of one answer, from the price catalog', () => {
     const expected =
       ((usage.inputTokens - usage.cachedInputTokens) * 1 + usage.cachedInputTokens * 0.5 + 678 * 2) / 1e6;
     expect(mini).toMatchObject({ prices: 'override', pricesAsOf: '2026-11-01' });
-    expect(mini.synchronousUsd).toBeCloseTo(expected, 12);
-    expect(mini.batchUsd).toBeCloseTo(expected / 2, 12);
+    expect(mini.synchronousUsd).toBeCloseTo(expected, 11);
+    expect(mini.batchUsd).toBeCloseTo(expected / 2, 11);
     const tuned = costOfUsage('ft:gpt-4o-mini:acme::x1', usage, { at, prices });
     // No cachedInput given: cached tokens at the input price.
-    expect(tuned.synchronousUsd).toBeCloseTo((usage.inputTokens * 0.3 + 678 * 1.2) / 1e6, 12);
-    expect(tuned.batchUsd).toBeCloseTo((usage.inputTokens * 0.2 + 678 * 0.4) / 1e6, 12);
+    expect(tuned.synchronousUsd).toBeCloseTo((usage.inputTokens * 0.3 + 678 * 1.2) / 1e6, 11);
+    expect(tuned.batchUsd).toBeCloseTo((usage.inputTokens * 0.2 + 678 * 0.4) / 1e6, 11);
     expect(tuned).toMatchObject({ prices: 'override', pricesAsOf: null });
   });
 });
@@ -144,9 +144,9 @@ describe('cost totals', () => {
     expect(totals.pricedAnswers).toBe(2);
     expect(totals.unpricedAnswers).toBe(2);
     expect(totals.unpricedModels).toEqual(['unknown-model']);
-    expect(totals.batchUsd).toBeCloseTo(costs[0].batchUsd! + costs[1].batchUsd!, 12);
-    expect(totals.synchronousUsd).toBeCloseTo(costs[0].synchronousUsd! + costs[1].synchronousUsd!, 12);
-    expect(totals.savedUsd).toBeCloseTo(totals.synchronousUsd - totals.batchUsd, 12);
+    expect(totals.batchUsd).toBeCloseTo(costs[0].batchUsd! + costs[1].batchUsd!, 11);
+    expect(totals.synchronousUsd).toBeCloseTo(costs[0].synchronousUsd! + costs[1].synchronousUsd!, 11);
+    expect(totals.savedUsd).toBeCloseTo(totals.synchronousUsd - totals.batchUsd, 11);
     expect(totals.usage).toEqual({ inputTokens: 4_000, cachedInputTokens: 0, outputTokens: 400 });
     expect(totals.pricesAsOf).toBe(priceCatalog.publishedOn);
   });
