@@ -157,7 +157,7 @@ export class BatchWatch {
     // Recorded before anyone sees it: a process killed right after delivering finds the answers in the store.
     store.settle(this.submissionId, settlements);
     const retried = settlements.length - answered - failed;
-    const spending = this.context.spending;
+    const { spending } = this.context;
     spending.totals = costs.reduce(addCost, spending.totals);
     spending.batches += 1;
     this.context.log(

@@ -83,5 +83,5 @@ export function describeCostTotals(totals: CostTotals): string {
         '(no price in the catalog; give one with the prices option)',
     );
   }
-  return parts.length > 0 ? parts.join('; ') : 'nothing spent yet';
+  return parts.length > 0 ? parts.join('; ') : 'nothing spent';
 }
