@@ -19,6 +19,8 @@ export interface BridgeRunContext {
   inboxBacklog?: boolean;
   /** When a hand-over kept in the inbox is to be checked against its thread again (verify-hand-overs.ts). */
   recheckAt?: number;
+  /** When an outcome in the outbox is next to be sent or its resume run looked at (deliver-outcomes.ts). */
+  deliveryCheckAt?: number;
 }
 
 export function recordError(context: BridgeRunContext, message: string): void {

@@ -32,6 +32,10 @@ export interface BridgeTotals {
   failed: number;
   cancelled: number;
   delivered: number;
+  /** Outcomes sent again after their resume run ended without the thread taking them. */
+  resent?: number;
+  /** Outcomes given up on after every resume attempt failed (each named in recentErrors). */
+  undeliverable?: number;
   batches: number;
 }
 
@@ -71,6 +75,8 @@ export const BridgeStateAnnotation = Annotation.Root({
   submitFailures: lastValue<Record<string, number>>(() => ({})),
   /** Outcomes whose resume run has not been accepted yet. */
   undelivered: lastValue<number>(() => 0),
+  /** Outcomes whose resume run was accepted, until their thread is seen to have taken them. */
+  resuming: lastValue<number>(() => 0),
   nextTickAt: lastValue<number | null>(() => null),
   lastTickAt: lastValue<string | null>(() => null),
   lastError: lastValue<{ at: string; message: string } | null>(() => null),
@@ -99,6 +105,7 @@ export function emptyBridgeState(): BridgeState {
     batchSizeLimits: {},
     submitFailures: {},
     undelivered: 0,
+    resuming: 0,
     nextTickAt: null,
     lastTickAt: null,
     lastError: null,

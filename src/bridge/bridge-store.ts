@@ -57,7 +57,12 @@ export interface OutboxEntry {
   threadId: string;
   assistantId: string;
   interruptId: string;
+  /** Resume runs that failed to be created or ended without the thread taking the outcome. */
   attempts: number;
+  /** The resume run sent, until the thread is seen to have taken the outcome (confirm-resumes.ts). */
+  runId?: string;
+  /** Not before this time: the next look at the resume run, or the next attempt after a failed one. */
+  nextCheckAt?: number;
 }
 
 /** Items read per search call. */

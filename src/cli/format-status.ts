@@ -54,11 +54,15 @@ export function formatBridgeStatus(
   }
   if (state.undelivered > 0)
     lines.push(`  undelivered  ${state.undelivered} outcome(s) wait for their resume to be accepted`);
+  if ((state.resuming ?? 0) > 0)
+    lines.push(`  resuming     ${state.resuming} outcome(s) sent, until their thread is seen to have taken them`);
   lines.push(`  next tick    ${state.nextTickAt === null ? 'none scheduled' : relative(state.nextTickAt, now)}`);
   const { totals } = state;
   lines.push(
     `  totals       received ${totals.received} · submitted ${totals.submitted} · succeeded ${totals.succeeded} · failed ${totals.failed} · ` +
-      `retried ${totals.retried} · cancelled ${totals.cancelled} · delivered ${totals.delivered} · batches ${totals.batches}`,
+      `retried ${totals.retried} · cancelled ${totals.cancelled} · delivered ${totals.delivered} · batches ${totals.batches}` +
+      (totals.resent ? ` · resent ${totals.resent}` : '') +
+      (totals.undeliverable ? ` · undeliverable ${totals.undeliverable}` : ''),
   );
   lines.push(...costLines(state.cost));
   for (const error of state.recentErrors.slice(0, 3)) lines.push(`  error        ${error.at} ${error.message}`);

@@ -7,6 +7,7 @@ import type { BridgeRunContext } from '../../src/bridge/bridge-run-context.js';
 import { emptyBridgeState } from '../../src/bridge/bridge-state.js';
 import { BridgeStore } from '../../src/bridge/bridge-store.js';
 import { deliverOutcomes } from '../../src/bridge/steps/deliver-outcomes.js';
+import { maxResumeAttempts } from '../../src/bridge/steps/delivery-ledger.js';
 import { BridgeInputError } from '../../src/core/errors.js';
 import { flushQueue } from '../../src/bridge/steps/flush-queue.js';
 import { ingestRequests } from '../../src/bridge/steps/ingest-requests.js';
@@ -23,7 +24,8 @@ import { maxChecks } from '../../src/bridge/steps/verify-hand-overs.js';
 function setUp(options: { maxRequests?: number; failResumesFor?: Set<string> } = {}) {
   const submitted: unknown[][] = [];
   const results = new Map<string, unknown[] | Error | null>();
-  const resumes: Array<{ threadId: string; assistantId: string; payload: any }> = [];
+  const resumes: Array<{ threadId: string; assistantId: string; payload: any; runId: string }> = [];
+  let runCount = 0;
   let now = 1_000_000;
   const backend = simpleBackend<{ n: number }>(
     (items) => {
@@ -35,6 +37,14 @@ function setUp(options: { maxRequests?: number; failResumesFor?: Set<string> } =
   const client = {
     // Every thread that `request()` made waits on its interrupt for this bridge (verify-hand-overs.ts reads them).
     threads: {
+      get: async (threadId: string) => {
+        if (!waiting.has(threadId) && !running.has(threadId)) throw new Error(`HTTP 404: thread ${threadId} not found`);
+        return { thread_id: threadId };
+      },
+      getState: async (threadId: string) => {
+        if (!waiting.has(threadId)) throw new Error(`HTTP 404: thread ${threadId} not found`);
+        return { tasks: [{ interrupts: running.has(threadId) ? [] : waiting.get(threadId) }] };
+      },
       search: async ({ ids }: { ids: string[] }) =>
         ids.flatMap((threadId) => {
           if (running.has(threadId)) return [{ thread_id: threadId, status: 'busy', interrupts: {} }];
@@ -45,11 +55,30 @@ function setUp(options: { maxRequests?: number; failResumesFor?: Set<string> } =
     runs: {
       create: async (threadId: string, assistantId: string, payload: unknown) => {
         if (options.failResumesFor?.has(threadId)) throw new Error('HTTP 503: busy');
-        resumes.push({ threadId, assistantId, payload });
-        return {};
+        resumes.push({ threadId, assistantId, payload, runId: `run-${(runCount += 1)}` });
+        return { run_id: `run-${runCount}`, thread_id: threadId, status: 'pending' };
       },
+      get: async (threadId: string, runId: string) => ({
+        run_id: runId,
+        thread_id: threadId,
+        status: runStatus(runId),
+      }),
     },
   } as unknown as Client;
+  /** The threads run every resume sent so far: each answered interrupt leaves its thread's waiting list. */
+  const takeResumes = () => {
+    for (const { threadId, payload } of resumes.splice(0)) {
+      taken.push({ threadId, payload });
+      const answered = new Set(Object.keys(payload.command.resume));
+      waiting.set(
+        threadId,
+        (waiting.get(threadId) ?? []).filter((pending) => !answered.has(pending.id)),
+      );
+    }
+  };
+  const taken: Array<{ threadId: string; payload: any }> = [];
+  const runStatuses = new Map<string, string>();
+  const runStatus = (runId: string) => runStatuses.get(runId) ?? 'success';
   const state = emptyBridgeState();
   const context: BridgeRunContext = {
     bridge: 'test_bridge',
@@ -65,7 +94,15 @@ function setUp(options: { maxRequests?: number; failResumesFor?: Set<string> } =
     state,
     now: () => now,
   };
-  return { context, submitted, results, resumes, advance: (ms: number) => (now += ms) };
+  return {
+    context,
+    submitted,
+    results,
+    resumes,
+    takeResumes,
+    runStatuses,
+    advance: (ms: number) => (now += ms),
+  };
 }
 
 /** Thread id → the interrupts it waits on, as the LangGraph API lists them. */
@@ -95,7 +132,7 @@ const request = (thread: number, interrupt: number, n = interrupt) => {
 
 describe('a bridge run, step by step', () => {
   it('queues requests once, flushes by age, and delivers one resume run per thread with every interrupt answered by id', async () => {
-    const { context, submitted, results, resumes, advance } = setUp();
+    const { context, submitted, results, resumes, takeResumes, advance } = setUp();
     await ingestRequests(context, [request(1, 1), request(1, 2), request(2, 3)]);
     await ingestRequests(context, [request(1, 1), request(2, 3)]);
     expect(context.state.queued).toBe(3);
@@ -132,12 +169,18 @@ describe('a bridge run, step by step', () => {
       outcome: { type: 'success', body: 'two' },
       attempts: 1,
     });
-    expect(context.state.totals).toMatchObject({ delivered: 3, succeeded: 3 });
+    // Sent, not yet delivered: the outcomes stay in the outbox until the threads are seen to have taken them.
+    expect(context.state).toMatchObject({ undelivered: 0, resuming: 3, totals: { delivered: 0, succeeded: 3 } });
+    takeResumes();
+    advance(1000);
+    await deliverOutcomes(context);
+    expect(context.state).toMatchObject({ undelivered: 0, resuming: 0, totals: { delivered: 3, succeeded: 3 } });
+    expect(resumes).toHaveLength(0);
 
     // A delivered interrupt is never sent again, even when its node submits it once more.
     await ingestRequests(context, [request(1, 1)]);
     await deliverOutcomes(context);
-    expect(resumes).toHaveLength(2);
+    expect(resumes).toHaveLength(0);
     expect(context.state.queued).toBe(0);
   });
 
@@ -163,11 +206,105 @@ describe('a bridge run, step by step', () => {
     await deliverOutcomes(context);
     expect(resumes).toHaveLength(0);
     expect(context.state.undelivered).toBe(1);
-    expect(context.state.lastError?.message).toMatch(/Resuming 1 thread\(s\) failed/);
+    expect(context.state.lastError?.message).toMatch(/Resuming 1 thread\(s\) did not go through.*HTTP 503/);
     failing.clear();
+    // Tried again after a backoff, not on the very next run.
+    await deliverOutcomes(context);
+    expect(resumes).toHaveLength(0);
+    advance(2000);
     await deliverOutcomes(context);
     expect(resumes).toHaveLength(1);
-    expect(context.state.undelivered).toBe(0);
+    expect(context.state).toMatchObject({ undelivered: 0, resuming: 1 });
+  });
+
+  it('sends an outcome again when its accepted resume run ended without the thread taking it, and only then', async () => {
+    const { context, results, resumes, takeResumes, runStatuses, advance } = setUp();
+    const lost = request(41, 1);
+    const kept = request(42, 2);
+    await ingestRequests(context, [lost, kept]);
+    advance(1000);
+    await flushQueue(context);
+    results.set('batch-1', ['one', 'two']);
+    advance(1000);
+    await pollBatches(context);
+    await deliverOutcomes(context);
+    expect(resumes.map((resume) => resume.threadId).sort()).toEqual([lost.threadId, kept.threadId]);
+    // One run is cancelled before it runs (a restart dropped it, someone cancelled it); the other is taken.
+    const lostRun = resumes.find((resume) => resume.threadId === lost.threadId)!.runId;
+    runStatuses.set(lostRun, 'interrupted');
+    resumes.splice(
+      resumes.findIndex((resume) => resume.threadId === lost.threadId),
+      1,
+    );
+    takeResumes();
+
+    // Not looked at before pollIntervalMs has passed.
+    advance(500);
+    await deliverOutcomes(context);
+    expect(context.state).toMatchObject({ resuming: 2, totals: { delivered: 0 } });
+    advance(500);
+    await deliverOutcomes(context);
+    expect(context.state).toMatchObject({ undelivered: 1, resuming: 0, totals: { delivered: 1, resent: 1 } });
+    expect(context.state.lastError?.message).toMatch(new RegExp(`${lostRun} ended 'interrupted'`));
+    expect(resumes).toEqual([]);
+
+    advance(2000);
+    await deliverOutcomes(context);
+    expect(resumes).toHaveLength(1);
+    expect(resumes[0]).toMatchObject({ threadId: lost.threadId });
+    expect(Object.keys(resumes[0].payload.command.resume)).toEqual([lost.interruptId]);
+    takeResumes();
+    advance(1000);
+    await deliverOutcomes(context);
+    expect(context.state).toMatchObject({ undelivered: 0, resuming: 0, totals: { delivered: 2, resent: 1 } });
+    expect(await context.store.listOutbox(10)).toEqual([]);
+  });
+
+  it('gives an outcome up, naming its thread, after a bounded number of resume attempts with growing pauses', async () => {
+    const { context, results, resumes, runStatuses, advance } = setUp();
+    const stuck = request(43, 1);
+    await ingestRequests(context, [stuck]);
+    advance(1000);
+    await flushQueue(context);
+    results.set('batch-1', ['one']);
+    advance(1000);
+    await pollBatches(context);
+    const sentAt: number[] = [];
+    for (let run = 0; run < 200 && (await context.store.listOutbox(1)).length > 0; run += 1) {
+      const before = resumes.length;
+      await deliverOutcomes(context);
+      if (resumes.length > before) {
+        sentAt.push(context.now());
+        runStatuses.set(resumes.at(-1)!.runId, 'error');
+      }
+      advance(30_000);
+    }
+    expect(sentAt).toHaveLength(maxResumeAttempts);
+    const pauses = sentAt.slice(1).map((at, index) => at - sentAt[index]);
+    expect(pauses.every((pause, index) => index === 0 || pause >= pauses[index - 1])).toBe(true);
+    expect(context.state.totals).toMatchObject({ delivered: 0, undeliverable: 1 });
+    expect(context.state.recentErrors.map((error) => error.message).join('\n')).toMatch(
+      new RegExp(`thread ${stuck.threadId}: given up after ${maxResumeAttempts} resume attempts`),
+    );
+  });
+
+  it('drops the outcomes of a thread that was deleted, and keeps those of a thread that only failed to answer', async () => {
+    const { context, results, resumes, runStatuses, advance } = setUp();
+    const deleted = request(44, 1);
+    await ingestRequests(context, [deleted]);
+    advance(1000);
+    await flushQueue(context);
+    results.set('batch-1', ['one']);
+    advance(1000);
+    await pollBatches(context);
+    await deliverOutcomes(context);
+    runStatuses.set('run-1', 'error');
+    waiting.delete(deleted.threadId);
+    advance(1000);
+    await deliverOutcomes(context);
+    expect(await context.store.listOutbox(10)).toEqual([]);
+    expect(resumes).toHaveLength(1);
+    expect(context.state.lastError?.message).toMatch(/no longer exists/);
   });
 
   it('resubmits retryable outcomes until maxAttempts, then delivers the error', async () => {

@@ -36,6 +36,7 @@ const state: BridgeState = {
   batchSizeLimits: {},
   submitFailures: {},
   undelivered: 3,
+  resuming: 0,
   nextTickAt: now + 12_000,
   lastTickAt: null,
   lastError: { at: '2026-11-25T11:59:00.000Z', message: 'Polling batch batch_abc failed 2 time(s)' },
@@ -112,6 +113,7 @@ describe('batch-bridge status output', () => {
       backoffUntil: null,
       batches: [],
       undelivered: 0,
+      resuming: 0,
       nextTickAt: null,
       recentErrors: [],
     };

@@ -228,4 +228,41 @@ describe('resumes: a busy thread, a bridge fed malformed input, a call resumed w
     // The call's own request stays queued (hold_bridge_b sends only pairs) until the server stops: never answered.
     expect(linesMentioning(environment.emulator, tag)).toHaveLength(0);
   });
+
+  it('15. a resume run cancelled before it ran (a restart dropped it, someone cancelled it) is sent again: the call is answered once, from one batch line', async () => {
+    const tag = tagged('lost-resume');
+    const thread = await environment.client.threads.create();
+    const threadId = thread.thread_id;
+    const first = await environment.client.runs.create(threadId, 'busy', {
+      input: { prompt: `Lost resume ${tag}`, busyMs: 20_000 },
+      multitaskStrategy: 'enqueue',
+    });
+    // The bridge's resume is enqueued behind the busy run; it is cancelled while it waits there.
+    const resume = await waitFor(
+      async () =>
+        (await environment.client.runs.list(threadId, { limit: 10 })).find(
+          (run) => run.run_id !== first.run_id && run.status === 'pending',
+        ),
+      'the resume run to be enqueued',
+    );
+    await environment.client.runs.cancel(threadId, resume.run_id);
+    const { state, runs } = await finishedThread(environment.client, threadId, 60_000);
+
+    const results = answersOf(state) as unknown as Array<Record<string, unknown>>;
+    expect(results.filter((result) => typeof result.text === 'string')).toHaveLength(1);
+    expect(state.tasks.flatMap((task) => task.interrupts)).toEqual([]);
+    expect(linesMentioning(environment.emulator, tag)).toHaveLength(1);
+    const statuses = [...runs]
+      .sort((left, right) => left.created_at.localeCompare(right.created_at))
+      .map((run) => run.status);
+    // The busy run, the cancelled resume, the one sent again: three runs, the second never ran.
+    expect(statuses).toEqual(['success', 'interrupted', 'success']);
+    const bridge = await bridgeState('batch_bridge');
+    expect(bridge.totals.resent).toBeGreaterThanOrEqual(1);
+    expect(
+      (bridge.recentErrors as Array<{ message: string }>).some((error) =>
+        error.message.includes(`resume run ${resume.run_id} ended 'interrupted'`),
+      ),
+    ).toBe(true);
+  }, 180_000);
 });

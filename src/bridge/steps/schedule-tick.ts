@@ -3,12 +3,10 @@ import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 
 /** A tick that should have come this long ago is taken as lost (a server restart) and scheduled again. */
 const lostTickAfterMs = 30_000;
-/** How soon an outcome whose resume failed is tried again. */
-const deliveryRetryMs = 2_000;
 
 /**
  * Schedules the bridge's next run on its own thread with `afterSeconds` (the dev server has no crons): when the
- * oldest queued request is due, when a batch is due for polling, or soon when resumes wait to be retried. Only the
+ * oldest queued request is due, when a batch is due for polling, when an outcome's resume is due to be sent again or looked at. Only the
  * earliest tick is kept: a run does not schedule one if an earlier one is already coming.
  */
 export async function scheduleTick(context: BridgeRunContext, assistantId: string): Promise<void> {
@@ -29,7 +27,7 @@ export async function scheduleTick(context: BridgeRunContext, assistantId: strin
   for (const batch of state.batches) {
     wanted.push(Date.parse(batch.lastPolledAt ?? batch.submittedAt) + options.pollIntervalMs);
   }
-  if (state.undelivered > 0) wanted.push(now + deliveryRetryMs);
+  if (context.deliveryCheckAt !== undefined) wanted.push(context.deliveryCheckAt);
   if (context.inboxBacklog) wanted.push(now);
   if (context.recheckAt !== undefined) wanted.push(context.recheckAt);
   if (wanted.length === 0) return;
