@@ -38,7 +38,17 @@ const mayImport = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.langgraph_api/', '**/.langgraph_api/', 'coverage/', '.batch-bridge/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      '.langgraph_api/',
+      '**/.langgraph_api/',
+      'coverage/',
+      '.batch-bridge/',
+      '.readme-snippets/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: globals.node } },

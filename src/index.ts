@@ -9,12 +9,16 @@ export {
   type DeliveryMode,
 } from './provider/index.js';
 
-// Inside a node: wait for any batch API through a bridge; cancel waiting requests from a client.
+// Inside a node: wait for any batch API through a bridge. From a client: wait for a thread's final state, cancel.
 export {
   wait,
   waitForOutcome,
+  waitForAnswer,
   cancelBatchRequests,
+  ThreadRunError,
+  WaitForAnswerTimeoutError,
   type WaitOptions,
+  type WaitForAnswerOptions,
   type CancelBatchRequestsOptions,
 } from './agent/index.js';
 

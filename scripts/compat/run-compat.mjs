@@ -5,7 +5,7 @@
  * tarball, that AI SDK and LangGraph from the npm registry, under that row's Node (Nodes 22 and 24 come from the `node`
  * package on the npm registry), then type-checks its graphs and runs the core cases on a real `langgraphjs dev`
  * server against the offline emulator (template/check.mjs). Prints the versions each row resolved and a pass/fail
- * table; `--update-docs` (`npm run compat:docs`) also writes docs/compatibility.json and the README table.
+ * table; `--update-docs` (`npm run compat:docs`) also writes docs/compatibility.json and the table in docs/compatibility.md.
  *
  * Flags: --no-build (dist/ is fresh, as in CI after `npm test`), --rows=ai6-node20,ai7-node22 (a subset of the
  * matrix), --keep (leave the scratch folder), --update-docs.

@@ -6,6 +6,7 @@ import {
   BridgeInputError,
   BridgeUsageError,
   errorMessage,
+  timingsFromEnvironment,
   type PriceOverrides,
   type QueueSnapshot,
 } from '../core/index.js';
@@ -65,7 +66,11 @@ export interface CreateBridgeOptions<Payload = unknown> extends Partial<
  */
 export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Payload>): BridgeGraph {
   const { name, backend: backendOption, submit, poll, apiKey, shouldSubmit, client: givenClient, ...rest } = options;
-  const runOptions: BridgeRunOptions = { ...bridgeRunOptionsSchema.parse(rest), shouldSubmit };
+  // BATCH_BRIDGE_MAX_WAIT_MS / BATCH_BRIDGE_POLL_INTERVAL_MS of the server's environment, when the code sets neither.
+  const runOptions: BridgeRunOptions = {
+    ...bridgeRunOptionsSchema.parse({ ...timingsFromEnvironment(), ...withoutUndefined(rest) }),
+    shouldSubmit,
+  };
   if (!backendOption && !(submit && poll)) {
     throw new BridgeUsageError('createBridge needs either a backend or both submit and poll functions.');
   }
@@ -191,4 +196,8 @@ function summarizeEvent(event: BridgeEvent) {
   if (event.type === 'hand_over' || event.type === 'submit')
     return { type: event.type, requests: event.requests.length };
   return event;
+}
+
+function withoutUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { engineOptionsSchema } from '../core/index.js';
+import { engineOptionsSchema, timingsFromEnvironment } from '../core/index.js';
 
 /**
  * How the in-process batcher behaves. The engine's options are the bridge's (`engineOptionsSchema`); only the defaults
@@ -29,9 +29,16 @@ export type ResolvedLocalOptions = z.infer<typeof localOptionsSchema> & { fresh:
 
 export const defaultStoreDirectory = '.batch-bridge';
 
-/** `BATCH_BRIDGE_FRESH=1` gives a script a `--fresh` switch without code. */
+/**
+ * `BATCH_BRIDGE_FRESH=1` gives a script a `--fresh` switch without code; `BATCH_BRIDGE_MAX_WAIT_MS` and
+ * `BATCH_BRIDGE_POLL_INTERVAL_MS` set those timings when the code does not (a test against the offline emulator polls
+ * every 200 ms, not every 30 s).
+ */
 export function resolveLocalOptions(options: LocalOptions = {}, environment = process.env): ResolvedLocalOptions {
-  const parsed = localOptionsSchema.parse(options);
+  const parsed = localOptionsSchema.parse({
+    ...timingsFromEnvironment(environment),
+    ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+  });
   const freshFromEnvironment = ['1', 'true', 'yes'].includes((environment.BATCH_BRIDGE_FRESH ?? '').toLowerCase());
   return {
     ...parsed,
