@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-export const caseNames = ['single', 'fanout', 'tools', 'structured', 'embeddings', 'error', 'types', 'shared'];
+export const caseNames = ['single', 'fanout', 'tools', 'structured', 'embeddings', 'error', 'local', 'types', 'shared'];
 
 const caseTitles = {
   single: 'single call',
@@ -15,6 +15,7 @@ const caseTitles = {
   structured: 'structured output',
   embeddings: 'embedMany',
   error: 'API error',
+  local: 'local mode store',
   types: 'types (tsc)',
   shared: 'one LangGraph copy',
 };

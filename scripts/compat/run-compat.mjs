@@ -147,8 +147,8 @@ async function prepareProject(row, root, tarball, mainPackage) {
     private: true,
     type: 'module',
     dependencies,
-    // esbuild (under the dev server's tsx) may check its binary. better-sqlite3's script would fetch a prebuilt binary
-    // from outside the npm registry or compile one; batch-bridge never loads it, so it is denied.
+    // esbuild (under the dev server's tsx) may check its binary. better-sqlite3 is an optional peer that batch-bridge
+    // does not install: the local case shows Node 22+ needs it not (node:sqlite), and what Node 20 is told instead.
     allowScripts: { esbuild: true, 'better-sqlite3': false },
   };
   await writeFile(path.join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -183,6 +183,7 @@ async function checkRow(row, project, nodeBin, logs) {
   return {
     cases,
     node: report.node,
+    sqlite: report.sqlite,
     serverStartMs: report.serverStartMs,
     checkMs: Date.now() - started,
     error: report.error,
@@ -267,6 +268,7 @@ async function main() {
         id: row.id,
         ok,
         node: checked.node,
+        sqlite: checked.sqlite,
         versions,
         cases: checked.cases,
         timings: { installMs, npmMs, checkMs: checked.checkMs, serverStartMs: checked.serverStartMs },
@@ -276,6 +278,7 @@ async function main() {
       console.log(
         `  ${row.id}: ${ok ? 'pass' : 'FAIL'} (install ${(installMs / 1000).toFixed(1)} s, check ${(checked.checkMs / 1000).toFixed(1)} s)`,
       );
+      if (checked.sqlite) console.log(`  ${row.id}: local mode store on ${checked.sqlite}`);
     }
 
     const results = {

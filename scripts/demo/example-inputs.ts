@@ -12,7 +12,7 @@ export const exampleInputs: Record<string, Record<string, unknown>> = {
   embeddings: {
     texts: [
       'The invoice was charged twice.',
-      'I was billed two times this month.',
+      'I was billed twice this month.',
       'The app crashes on start.',
       'Dark mode, please!',
     ],

@@ -42,6 +42,8 @@ export type StoredSettlement =
 export interface BatchStore {
   /** The SQLite file, or null when nothing is stored (`cache: false`). */
   readonly file: string | null;
+  /** The SQLite driver the store runs on (node:sqlite or better-sqlite3), or null without a store. */
+  readonly driver: string | null;
   /**
    * Submissions this process is making right now. Another batcher of the same process that meets one of them waits
    * for it, instead of taking it for the leftover of a dead process.
@@ -62,6 +64,7 @@ export interface BatchStore {
 export function createNullBatchStore(): BatchStore {
   return {
     file: null,
+    driver: null,
     submitting: new Map(),
     lookup: () => undefined,
     recordSubmission: () => {},

@@ -145,7 +145,7 @@ export class LocalBatcher implements BatcherContext {
   private open(): Promise<void> {
     this.opened ??= (async () => {
       if (this.options.cache) this.store = await openBatchStore(this.options.directory);
-      announceLocalMode(this.log, this.store.file, this.options.fresh);
+      announceLocalMode(this.log, this.store.file, this.options.fresh, this.store.driver);
       this.stopSummary ??= summarizeAtExit(this.log, this.spending);
     })().catch((error: unknown) => {
       this.opened = undefined;

@@ -17,7 +17,12 @@ export function lineWriter(options: ResolvedLocalOptions): (line: string) => voi
  * Says once per process and store which mode answers the calls and what a Ctrl-C does, because in a script the
  * difference matters: batches outlive the process that submitted them.
  */
-export function announceLocalMode(log: (line: string) => void, storeFile: string | null, fresh: boolean): void {
+export function announceLocalMode(
+  log: (line: string) => void,
+  storeFile: string | null,
+  fresh: boolean,
+  driver: string | null = null,
+): void {
   const key = storeFile ?? '(no store)';
   if (announced.has(key)) return;
   announced.add(key);
@@ -30,6 +35,7 @@ export function announceLocalMode(log: (line: string) => void, storeFile: string
   }
   log(
     `local mode (not in a LangGraph server run): calls are batched in this process; store ${storeFile}` +
+      `${driver ? ` (SQLite: ${driver})` : ''}` +
       `${fresh ? ' (fresh: earlier answers ignored)' : ''}. Ctrl-C leaves submitted batches running at OpenAI; ` +
       'the next run reattaches to them.',
   );

@@ -1,6 +1,6 @@
 import type { DeliveredOutcome } from '../core/index.js';
 import type { BatchStore, StoredSettlement, StoredRequest, StoredSubmission, SubmissionMember } from './batch-store.js';
-import type { SqliteDatabase } from './sqlite.js';
+import type { SqliteDatabase, SqliteDriverName } from './sqlite.js';
 import type { StoreLease } from './store-lease.js';
 
 interface RequestRow {
@@ -36,6 +36,7 @@ export class SqliteBatchStore implements BatchStore {
     readonly file: string,
     /** Checked before each submission is recorded: a process whose store was taken over submits nothing more. */
     private readonly lease?: StoreLease,
+    readonly driver: SqliteDriverName | null = null,
   ) {
     const prepare = (sql: string) => database.prepare(sql);
     this.statements = {

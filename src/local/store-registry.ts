@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultStoreDirectory } from './local-options.js';
 import { LocalStoreError } from './errors.js';
-import { isBusyError, loadSqlite, type SqliteDatabase } from './sqlite.js';
+import { busyCodeOf, isBusyError, loadSqlite, type SqliteDatabase } from './sqlite.js';
 import { SqliteBatchStore } from './sqlite-batch-store.js';
 import { takeStoreLease } from './store-lease.js';
 import { prepareSchema } from './store-schema.js';
@@ -43,7 +43,7 @@ export function openBatchStore(directory: string): Promise<SqliteBatchStore> {
 }
 
 async function openStoreFile(file: string): Promise<{ store: SqliteBatchStore; release: () => void }> {
-  const Database = await loadSqlite();
+  const driver = await loadSqlite();
   const directory = path.dirname(file);
   mkdirSync(directory, { recursive: true });
   // The folder is git-ignored wherever it is created, as tool caches are: answers are not source.
@@ -55,18 +55,18 @@ async function openStoreFile(file: string): Promise<{ store: SqliteBatchStore; r
   const busyTimeoutMs = 5_000;
   let database: SqliteDatabase | undefined;
   try {
-    database = new Database(file, { timeout: busyTimeoutMs });
+    database = driver.open(file, { timeout: busyTimeoutMs });
     await prepareSchemaWhenFree(database, file, Date.now() + busyTimeoutMs);
     const lease = takeStoreLease(database, file);
     const release = () => lease.release();
     process.once('exit', release);
-    return { store: new SqliteBatchStore(database, file, lease), release };
+    return { store: new SqliteBatchStore(database, file, lease, driver.name), release };
   } catch (error) {
     database?.close();
     if (!isBusyError(error)) throw error;
     throw new LocalStoreError(
       `The batch-bridge store ${file} stayed locked by another process for ${busyTimeoutMs / 1000} s ` +
-        `(${(error as { code: string }).code}). Another script is probably opening or using it: wait for it to ` +
+        `(${busyCodeOf(error)}). Another script is probably opening or using it: wait for it to ` +
         'finish, or give this run another local.directory.',
       { cause: error },
     );

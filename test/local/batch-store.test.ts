@@ -20,8 +20,8 @@ async function withStore<T>(
   directory: string,
   change: (database: import('../../src/local/sqlite.js').SqliteDatabase) => T,
 ): Promise<T> {
-  const Database = await loadSqlite();
-  const database = new Database(path.join(directory, 'store.sqlite'));
+  const sqlite = await loadSqlite();
+  const database = sqlite.open(path.join(directory, 'store.sqlite'), { timeout: 5_000 });
   try {
     return change(database);
   } finally {

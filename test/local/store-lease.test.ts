@@ -68,8 +68,8 @@ function nextEvent(run: ScriptRun, ...events: HolderEvent['event'][]) {
 
 /** Opens the store's file directly, as another machine's process would see it. */
 async function openDirectly(directory: string) {
-  const Database = await loadSqlite();
-  const database = new Database(storeFileOf(directory), { timeout: 5_000 });
+  const sqlite = await loadSqlite();
+  const database = sqlite.open(storeFileOf(directory), { timeout: 5_000 });
   databases.push(database);
   return database;
 }

@@ -115,7 +115,7 @@ describe('defaultResponder: chat completions', () => {
       ],
       tools: [weatherTool],
     });
-    expect(message(afterResult).content).toBe('The tool weather returned: {"temperature": 21}');
+    expect(message(afterResult).content).toBe('According to weather: the temperature is 21.');
     expect((afterResult.body as any).choices[0].finish_reason).toBe('stop');
   });
 
@@ -218,7 +218,8 @@ describe('defaultResponder: Responses API', () => {
       ],
       tools: [responsesTool],
     });
-    expect((after.body as any).output[0].content[0].text).toBe('The tool weather returned: sunny');
+    const about = Object.values(JSON.parse(call.arguments)).join(', ');
+    expect((after.body as any).output[0].content[0].text).toBe(`According to weather (${about}): sunny.`);
   });
 
   it('answers JSON for text.format json_schema, and marks truncation as incomplete', () => {

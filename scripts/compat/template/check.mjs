@@ -3,11 +3,13 @@
  * `langgraphjs dev` server from 'batch-bridge/testing' (the server runs under the same Node as this script), the
  * agents in ./graphs, and @langchain/langgraph-sdk as the client. Writes one JSON report to the path in argv[2].
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { Client } from '@langchain/langgraph-sdk';
+import { generateText } from 'ai';
+import { createBatchOpenAI } from 'batch-bridge';
 import { startLangGraphDevServer, startOpenAIBatchEmulator } from 'batch-bridge/testing';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -68,7 +70,43 @@ async function direct(line) {
   return response.json();
 }
 
+/** Node 22.13+ and 23.4+ have node:sqlite without a flag; the local mode's store must then need no native package. */
+const [major, minor] = process.versions.node.split('.').map(Number);
+const hasNodeSqlite = major > 23 || (major === 23 && minor >= 4) || (major === 22 && minor >= 13);
+
 const cases = {
+  /** A plain script (no server) in local mode: its store is on node:sqlite where Node has it, else better-sqlite3. */
+  async local(_client, report) {
+    const lines = [];
+    const directory = await mkdtemp(path.join(here, 'local-store-'));
+    const batchOpenAI = createBatchOpenAI({
+      baseURL: emulator.baseURL,
+      apiKey,
+      local: { directory, maxWaitMs: 10, pollIntervalMs: 100, log: (line) => lines.push(line) },
+    });
+    const prompt = `Say hello ${tag('local')}`;
+    const call = () => generateText({ model: batchOpenAI('gpt-4o-mini'), prompt });
+    let first;
+    try {
+      first = await call();
+    } catch (error) {
+      // This project denies better-sqlite3's install script (no binary): on a Node without node:sqlite the user must
+      // be told what the package is for and how to get it.
+      if (hasNodeSqlite) throw error;
+      assert.equal(error.name, 'LocalStoreError', String(error));
+      assert.match(error.message, /keeps its store .* SQLite/);
+      assert.match(error.message, /npm install better-sqlite3/);
+      report.sqlite = 'better-sqlite3 (not loadable here: the error says what it is for and how to install it)';
+      return;
+    }
+    const second = await call();
+    assert.equal(second.text, first.text);
+    assert.equal(second.providerMetadata.batchBridge.fromCache, true, 'the second run is answered from the store');
+    const driver = lines.join('\n').match(/\(SQLite: ([^)]+)\)/)?.[1];
+    if (hasNodeSqlite) assert.equal(driver, 'node:sqlite', `the store runs on node:sqlite: ${lines.join(' | ')}`);
+    else assert.equal(driver, 'better-sqlite3');
+    report.sqlite = driver;
+  },
   async single(client) {
     for (const api of ['chat', 'responses']) {
       const label = tag(`single-${api}`);
@@ -159,7 +197,7 @@ async function main() {
       Object.entries(cases).map(async ([name, run]) => {
         const start = Date.now();
         try {
-          await run(client);
+          await run(client, report);
           report.cases[name] = { ok: true, ms: Date.now() - start };
         } catch (error) {
           report.cases[name] = { ok: false, ms: Date.now() - start, error: String(error?.stack ?? error) };

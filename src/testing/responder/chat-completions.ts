@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseInput } from '../api-error.js';
 import { newIdentifier, unixSeconds } from '../identifiers.js';
-import { allText, echoText, estimateTokens, textOfContent, toolResultText } from './conversation-text.js';
+import { allText, echoText, estimateTokens, textOfContent, toolResultText, userTexts } from './conversation-text.js';
 import { chooseTool, type OfferedTool } from './tool-choice.js';
 import { valueFromSchema } from './value-from-schema.js';
 
@@ -10,7 +10,12 @@ const messageSchema = z.looseObject({
   content: z.unknown().optional(),
   tool_call_id: z.string().optional(),
   tool_calls: z
-    .array(z.looseObject({ id: z.string().optional(), function: z.looseObject({ name: z.string() }).optional() }))
+    .array(
+      z.looseObject({
+        id: z.string().optional(),
+        function: z.looseObject({ name: z.string(), arguments: z.string().optional() }).optional(),
+      }),
+    )
     .nullish(),
 });
 
@@ -52,13 +57,17 @@ function offeredTools(request: ChatRequest): OfferedTool[] {
     }));
 }
 
-function lastToolResult(messages: ChatMessage[]): { name: string; result: string } | undefined {
+function lastToolResult(messages: ChatMessage[]): { name: string; result: string; toolArguments?: string } | undefined {
   const toolMessage = messages.findLast((message) => message.role === 'tool');
   if (!toolMessage) return undefined;
   const call = messages
     .flatMap((message) => message.tool_calls ?? [])
     .find((toolCall) => toolCall.id !== undefined && toolCall.id === toolMessage.tool_call_id);
-  return { name: call?.function?.name ?? 'function', result: textOfContent(toolMessage.content) };
+  return {
+    name: call?.function?.name ?? 'function',
+    result: textOfContent(toolMessage.content),
+    toolArguments: call?.function?.arguments,
+  };
 }
 
 function truncated(text: string, maximumTokens: number | null | undefined): Answer {
@@ -69,10 +78,11 @@ function truncated(text: string, maximumTokens: number | null | undefined): Answ
 /** Tool call first (tools offered, no tool result yet), then structured output, then tool-result text, then echo. */
 function answer(request: ChatRequest): Answer {
   const userText = textOfContent(request.messages.findLast((message) => message.role === 'user')?.content);
+  const conversation = userTexts(request.messages.filter((message) => message.role === 'user'));
   const toolResult = lastToolResult(request.messages);
   const tool = toolResult ? undefined : chooseTool(offeredTools(request), request.tool_choice, userText);
   if (tool) {
-    const argumentsText = JSON.stringify(valueFromSchema(tool.parameters));
+    const argumentsText = JSON.stringify(valueFromSchema(tool.parameters, tool.parameters, { conversation }));
     return {
       content: null,
       toolCall: {
@@ -85,9 +95,12 @@ function answer(request: ChatRequest): Answer {
   }
   const format = request.response_format;
   if (format?.type === 'json_schema') {
-    return { content: JSON.stringify(valueFromSchema(format.json_schema?.schema ?? {})), finishReason: 'stop' };
+    const schema = format.json_schema?.schema ?? {};
+    return { content: JSON.stringify(valueFromSchema(schema, schema, { conversation })), finishReason: 'stop' };
   }
-  const text = toolResult ? toolResultText(toolResult.name, toolResult.result) : echoText(userText);
+  const text = toolResult
+    ? toolResultText(toolResult.name, toolResult.result, toolResult.toolArguments)
+    : echoText(userText);
   if (format?.type === 'json_object') return { content: JSON.stringify({ answer: text }), finishReason: 'stop' };
   return truncated(text, request.max_completion_tokens ?? request.max_tokens);
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { invalidRequest, parseInput } from '../api-error.js';
 import { createRandom, hashString } from '../random.js';
 import { estimateTokens } from './conversation-text.js';
+import { contentWords, stem } from './words.js';
 
 /** OpenAI's per-request cap on inputs. */
 const maximumInputsPerRequest = 2048;
@@ -31,12 +32,27 @@ function defaultDimensions(model: string): number {
   return model.includes('large') ? 3072 : 1536;
 }
 
-/** A unit vector seeded by the text alone: the same text always embeds to the same vector. */
+/** How much of a vector is the text's own seeded noise: enough to tell apart texts with the same words, no more. */
+const noiseWeight = 0.05;
+
+/**
+ * A unit vector from the text alone, so that the same text always embeds to the same vector and texts that share
+ * words are near each other: each content word (stemmed: "billed" and "billing" meet) adds ±1 to a dimension picked
+ * by its hash (feature hashing), plus a little noise seeded by the whole text. The cosine of two vectors then grows
+ * with the words the texts share; texts with no word in common are near orthogonal.
+ */
 export function unitVector(text: string, dimensions: number): number[] {
+  const values = new Array<number>(dimensions).fill(0);
+  for (const word of contentWords(text)) {
+    const hash = hashString(stem(word));
+    values[hash % dimensions] += hash >>> 31 === 1 ? -1 : 1;
+  }
   const random = createRandom(hashString(text));
-  const values = Array.from({ length: dimensions }, () => random() * 2 - 1);
-  const norm = Math.sqrt(values.reduce((sum, value) => sum + value * value, 0));
-  return values.map((value) => value / norm);
+  const noise = Array.from({ length: dimensions }, () => random() * 2 - 1);
+  const noiseNorm = Math.sqrt(noise.reduce((sum, value) => sum + value * value, 0)) || 1;
+  const mixed = values.map((value, index) => value + (noiseWeight * noise[index]) / noiseNorm);
+  const norm = Math.sqrt(mixed.reduce((sum, value) => sum + value * value, 0)) || 1;
+  return mixed.map((value) => value / norm);
 }
 
 function encoded(vector: number[], format: EmbeddingsRequest['encoding_format']): number[] | string {

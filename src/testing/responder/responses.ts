@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseInput } from '../api-error.js';
 import { newIdentifier, unixSeconds } from '../identifiers.js';
-import { allText, echoText, estimateTokens, textOfContent, toolResultText } from './conversation-text.js';
+import { allText, echoText, estimateTokens, textOfContent, toolResultText, userTexts } from './conversation-text.js';
 import { chooseTool, type OfferedTool } from './tool-choice.js';
 import { valueFromSchema } from './value-from-schema.js';
 
@@ -11,6 +11,7 @@ const inputItemSchema = z.looseObject({
   content: z.unknown().optional(),
   call_id: z.string().optional(),
   name: z.string().optional(),
+  arguments: z.string().optional(),
   output: z.unknown().optional(),
 });
 
@@ -41,14 +42,14 @@ function offeredTools(request: ResponsesRequest): OfferedTool[] {
     .map((tool) => ({ name: tool.name!, parameters: tool.parameters ?? { type: 'object', properties: {} } }));
 }
 
-function lastToolResult(items: InputItem[]): { name: string; result: string } | undefined {
+function lastToolResult(items: InputItem[]): { name: string; result: string; toolArguments?: string } | undefined {
   const output = items.findLast((item) => item.type === 'function_call_output');
   if (!output) return undefined;
   // With `store: true` the call itself may come back as an item_reference, which carries no name.
   const call = items.find((item) => item.type === 'function_call' && item.call_id === output.call_id);
   const result =
     typeof output.output === 'string' ? output.output : textOfContent(output.output) || JSON.stringify(output.output);
-  return { name: call?.name ?? 'function', result };
+  return { name: call?.name ?? 'function', result, toolArguments: call?.arguments };
 }
 
 function messageItem(text: string): Record<string, unknown> {
@@ -69,10 +70,11 @@ function outputFor(request: ResponsesRequest): {
 } {
   const items = inputItems(request);
   const userText = textOfContent(items.findLast((item) => item.role === 'user')?.content);
+  const conversation = userTexts(items.filter((item) => item.role === 'user'));
   const toolResult = lastToolResult(items);
   const tool = toolResult ? undefined : chooseTool(offeredTools(request), request.tool_choice, userText);
   if (tool) {
-    const argumentsText = JSON.stringify(valueFromSchema(tool.parameters));
+    const argumentsText = JSON.stringify(valueFromSchema(tool.parameters, tool.parameters, { conversation }));
     const call = {
       type: 'function_call',
       id: newIdentifier('fc_', 40),
@@ -85,10 +87,13 @@ function outputFor(request: ResponsesRequest): {
   }
   const format = request.text?.format;
   if (format?.type === 'json_schema') {
-    const json = JSON.stringify(valueFromSchema(format.schema ?? {}));
+    const schema = format.schema ?? {};
+    const json = JSON.stringify(valueFromSchema(schema, schema, { conversation }));
     return { output: [messageItem(json)], outputText: json, truncated: false };
   }
-  let text = toolResult ? toolResultText(toolResult.name, toolResult.result) : echoText(userText);
+  let text = toolResult
+    ? toolResultText(toolResult.name, toolResult.result, toolResult.toolArguments)
+    : echoText(userText);
   if (format?.type === 'json_object') text = JSON.stringify({ answer: text });
   const limit = request.max_output_tokens;
   const truncated = limit !== null && limit !== undefined && estimateTokens(text) > limit;

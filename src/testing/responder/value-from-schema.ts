@@ -1,10 +1,13 @@
 import type { JsonObject } from '../types.js';
+import { conversationPicker, type ConversationPicker } from './conversation-values.js';
 /**
  * Builds one deterministic value that satisfies a JSON Schema (the subset tools and structured outputs use):
  * $ref/$defs/definitions, const, enum, anyOf/oneOf (first non-null branch), allOf (merged), type unions, objects
  * (required and, near the top, optional properties), arrays (prefixItems, items, min/max/uniqueItems), strings
  * (formats, lengths, simple patterns), numbers and integers (bounds, multipleOf), booleans and null.
  * A `pattern` is met only when one of a few candidate strings happens to match it.
+ * With `conversation`, leaves take what the text offers first, as a model would (conversation-values.ts): the order id
+ * or city the user wrote, the enum value whose words the text uses.
  */
 
 type Schema = JsonObject | boolean;
@@ -16,14 +19,21 @@ interface Context {
   name: string;
   /** Position among siblings, so that `uniqueItems` arrays get distinct items. */
   index: number;
+  /** Values from the conversation; used for the first item of an array only, so that `uniqueItems` still holds. */
+  pick?: ConversationPicker;
 }
 
 /** Below this depth optional properties are left out and arrays keep their minimum, so recursive schemas end. */
 const optionalPropertyDepth = 3;
 const maximumDepth = 12;
 
-export function valueFromSchema(schema: unknown, root: unknown = schema): unknown {
-  return generate(asSchema(schema), { root: asSchema(root), depth: 0, name: 'value', index: 0 });
+export function valueFromSchema(
+  schema: unknown,
+  root: unknown = schema,
+  options: { conversation?: string } = {},
+): unknown {
+  const pick = options.conversation === undefined ? undefined : conversationPicker(options.conversation);
+  return generate(asSchema(schema), { root: asSchema(root), depth: 0, name: 'value', index: 0, pick });
 }
 
 function asSchema(value: unknown): Schema {
@@ -91,6 +101,13 @@ function generate(input: Schema, context: Context): unknown {
   const schema = resolve(input, context);
   if (typeof schema === 'boolean') return 'sample';
   if ('const' in schema) return schema.const;
+  const types: unknown[] = Array.isArray(schema.type) ? schema.type : [schema.type];
+  const isLeaf =
+    Array.isArray(schema.enum) || types.some((type) => type === 'string' || type === 'number' || type === 'integer');
+  if (context.pick && context.index === 0 && isLeaf && schema.enum?.length !== 0) {
+    const picked = context.pick(schema, context.name);
+    if (picked !== undefined) return picked;
+  }
   if (Array.isArray(schema.enum) && schema.enum.length > 0) {
     const values = schema.enum.filter((value: unknown) => value !== null);
     return values.length > 0 ? values[context.index % values.length] : null;
