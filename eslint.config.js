@@ -7,10 +7,22 @@ import prettier from 'eslint-config-prettier';
 /**
  * The rooms of src/ and the one direction imports may go (DESIGN.md): the faces users swap in (provider) use the node
  * side (agent) and the local mode; the node side and the bridge graph speak through protocol; both modes drive the
- * core, which drives the backends. The emulators (testing) stand apart and import nothing of the rest but the dev
+ * core, which drives the backends and prices answers (pricing). The emulators (testing) stand apart and import nothing of the rest but the dev
  * server's launcher, which the test helper starts servers with.
  */
-const rooms = ['cli', 'dev-server', 'provider', 'agent', 'bridge', 'local', 'protocol', 'core', 'backends', 'testing'];
+const rooms = [
+  'cli',
+  'dev-server',
+  'provider',
+  'agent',
+  'bridge',
+  'local',
+  'protocol',
+  'core',
+  'pricing',
+  'backends',
+  'testing',
+];
 const mayImport = {
   cli: ['dev-server', 'bridge', 'protocol', 'core'],
   'dev-server': [],
@@ -19,7 +31,8 @@ const mayImport = {
   bridge: ['protocol', 'core', 'backends'],
   local: ['core', 'backends'],
   protocol: ['core'],
-  core: ['backends'],
+  core: ['pricing', 'backends'],
+  pricing: [],
   backends: [],
   testing: ['dev-server'],
 };

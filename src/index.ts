@@ -49,6 +49,16 @@ export {
   type QueueSnapshot,
 } from './core/index.js';
 
+// What an answer cost (providerMetadata.batchBridge.cost, the bridge's `cost` totals) and the prices behind it.
+export {
+  priceCatalog,
+  priceOverridesSchema,
+  type CallCost,
+  type CostTotals,
+  type PriceOverrides,
+  type TokenUsage,
+} from './pricing/index.js';
+
 // The contract to implement for another batch API (`createBridge({ backend })`).
 export type {
   BatchBackend,

@@ -1,6 +1,12 @@
 import type { TokenUsage } from '../../examples/ticket-triage.js';
-import { addUsage, compareCosts, noUsage, type CostComparison } from './cost.js';
-import { priceTable } from './prices.js';
+import {
+  addTokenUsage,
+  costOfUsage,
+  formatUsd,
+  noTokenUsage,
+  priceCatalog,
+  type CallCost,
+} from '../../src/pricing/index.js';
 import type { WorkloadResult } from './triage-workload.js';
 
 /** The numbers the demo ends with; the test asserts them, `formatReport` prints them. */
@@ -19,7 +25,8 @@ export interface DemoReport {
   /** Batches the bridge submitted. */
   batches: number;
   usage: TokenUsage;
-  cost: CostComparison;
+  /** The tokens at batch and synchronous price, from the package's price catalog; null amounts for an unknown model. */
+  cost: CallCost;
   elapsedMs: number;
   resultsFolder?: string;
   /** Threads that ended in an error (the run fails). */
@@ -32,17 +39,17 @@ export function buildReport(
   result: WorkloadResult,
   details: { openai: string; tickets: number; resultsFolder?: string },
 ): DemoReport {
-  let usage = noUsage();
+  let usage = noTokenUsage();
   let requests = 0;
   let triaged = 0;
   for (const thread of result.threads) {
     for (const ticket of thread.triaged) {
-      usage = addUsage(usage, ticket.usage);
+      usage = addTokenUsage(usage, ticket.usage);
       requests += ticket.modelCalls;
       if (ticket.triage) triaged += 1;
     }
     if (thread.handover) {
-      usage = addUsage(usage, thread.handover.usage);
+      usage = addTokenUsage(usage, thread.handover.usage);
       requests += thread.handover.modelCalls;
     }
   }
@@ -59,7 +66,7 @@ export function buildReport(
     retried: bridge.totals.retried,
     batches: bridge.totals.batches,
     usage,
-    cost: compareCosts(model, usage),
+    cost: costOfUsage(model, usage, { at: new Date() }),
     elapsedMs: result.elapsedMs,
     resultsFolder: details.resultsFolder,
     errors: result.threads.flatMap((thread) => (thread.error ? [`thread ${thread.threadId}: ${thread.error}`] : [])),
@@ -70,7 +77,6 @@ export function buildReport(
 }
 
 const count = (value: number) => value.toLocaleString('en-US');
-const usd = (value: number) => `$${value < 0.01 ? value.toFixed(5) : value.toFixed(4)}`;
 
 export function formatReport(report: DemoReport): string {
   const { cost, usage } = report;
@@ -82,15 +88,15 @@ export function formatReport(report: DemoReport): string {
     `  batches        ${count(report.batches)} submitted to the Batch API`,
     `  tokens         ${count(usage.inputTokens)} input (${count(usage.cachedInputTokens)} cached) · ${count(usage.outputTokens)} output`,
   ];
-  if (cost.synchronousUsd !== undefined && cost.batchUsd !== undefined) {
+  if (cost.synchronousUsd !== null && cost.batchUsd !== null) {
     const saved = cost.synchronousUsd - cost.batchUsd;
     const percent = cost.synchronousUsd > 0 ? Math.round((saved / cost.synchronousUsd) * 100) : 0;
     lines.push(
-      `  cost           ${usd(cost.synchronousUsd)} at synchronous prices → ${usd(cost.batchUsd)} through the Batch API (saves ${usd(saved)}, ${percent}%)`,
-      `                 ${report.model} list prices of ${priceTable.checkedOn} (scripts/demo/prices.ts)`,
+      `  cost           ${formatUsd(cost.synchronousUsd)} at synchronous prices → ${formatUsd(cost.batchUsd)} through the Batch API (saves ${formatUsd(saved)}, ${percent}%)`,
+      `                 ${report.model} prices of ${cost.pricesAsOf ?? 'an unknown date'} (${priceCatalog.name} ${priceCatalog.version})`,
     );
   } else {
-    lines.push(`  cost           no price for ${report.model} in scripts/demo/prices.ts (add it there)`);
+    lines.push(`  cost           unknown: ${priceCatalog.name} has no price for ${report.model}`);
   }
   lines.push(`  time           ${(report.elapsedMs / 1000).toFixed(1)} s from the first thread to the last result`);
   if (report.resultsFolder)

@@ -1,4 +1,5 @@
 import { Annotation } from '@langchain/langgraph';
+import { emptyCostTotals, type CostTotals } from '../core/index.js';
 
 /** A batch the bridge submitted and still polls. */
 export interface InFlightBatch {
@@ -82,6 +83,11 @@ export const BridgeStateAnnotation = Annotation.Root({
   /** The last ten errors, newest first, so that one does not hide another. */
   recentErrors: lastValue<Array<{ at: string; message: string }>>(() => []),
   totals: lastValue<BridgeTotals>(emptyTotals),
+  /**
+   * What the answers this bridge received cost at batch price, would have cost at synchronous price, and saved; with
+   * the answers whose model has no known price counted apart (their cost is unknown).
+   */
+  cost: lastValue<CostTotals>(emptyCostTotals),
 });
 
 export type BridgeState = typeof BridgeStateAnnotation.State;
@@ -105,5 +111,6 @@ export function emptyBridgeState(): BridgeState {
     lastError: null,
     recentErrors: [],
     totals: emptyTotals(),
+    cost: emptyCostTotals(),
   };
 }

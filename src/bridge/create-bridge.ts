@@ -7,6 +7,7 @@ import {
   BridgeUsageError,
   errorMessage,
   timingsFromEnvironment,
+  type PriceOverrides,
   type QueueSnapshot,
 } from '../core/index.js';
 import { bridgeEventSchema, bridgeThreadId, type BridgeEvent } from '../protocol/index.js';
@@ -32,7 +33,14 @@ export type BridgeGraph = CompiledStateGraph<
   typeof BridgeStateAnnotation.spec
 >;
 
-export interface CreateBridgeOptions<Payload = unknown> extends Partial<Omit<BridgeRunOptions, 'shouldSubmit'>> {
+export interface CreateBridgeOptions<Payload = unknown> extends Partial<
+  Omit<BridgeRunOptions, 'shouldSubmit' | 'prices'>
+> {
+  /**
+   * Prices by model id (US dollars per million tokens, synchronous; batch defaults to half) that take precedence over
+   * the price catalog for the cost each answer reports, e.g. for a fine-tuned model the catalog does not know.
+   */
+  prices?: PriceOverrides;
   /** The graph's name in LangGraph Studio. */
   name?: string;
   /** A full backend; created on the first run when given as a function (so that settings are read on the server). */

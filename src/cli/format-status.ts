@@ -1,4 +1,5 @@
 import type { BridgeState } from '../bridge/index.js';
+import { formatUsd, type CostTotals } from '../core/index.js';
 
 /** How long ago (or from now) a time is, in the largest unit that fits: `12 s ago`, `in 3 min`. */
 function relative(at: number, now: number): string {
@@ -63,6 +64,30 @@ export function formatBridgeStatus(
       (totals.resent ? ` · resent ${totals.resent}` : '') +
       (totals.undeliverable ? ` · undeliverable ${totals.undeliverable}` : ''),
   );
+  lines.push(...costLines(state.cost));
   for (const error of state.recentErrors.slice(0, 3)) lines.push(`  error        ${error.at} ${error.message}`);
   return lines.join('\n');
+}
+
+/**
+ * What the bridge's answers cost: spent at batch price, the synchronous price of the same tokens, the saving and the
+ * date of the prices; answers of models without a known price are said apart (their cost is unknown, not 0).
+ */
+function costLines(cost: CostTotals | undefined): string[] {
+  if (!cost) return ['  spent        not recorded (the bridge predates cost totals)'];
+  const lines: string[] = [];
+  if (cost.pricedAnswers > 0 || cost.unpricedAnswers === 0) {
+    const asOf = cost.pricesAsOf ? ` (prices of ${cost.pricesAsOf})` : '';
+    lines.push(
+      `  spent        ${formatUsd(cost.batchUsd)} at batch price for ${cost.pricedAnswers} answer(s) · ` +
+        `${formatUsd(cost.synchronousUsd)} at synchronous price · saved ${formatUsd(cost.savedUsd)}${asOf}`,
+    );
+  }
+  if (cost.unpricedAnswers > 0) {
+    lines.push(
+      `  cost unknown ${cost.unpricedAnswers} answer(s) of ${cost.unpricedModels.join(', ')}: no price in the catalog, ` +
+        "not counted above (give it in the bridge's prices option)",
+    );
+  }
+  return lines;
 }

@@ -1,4 +1,5 @@
 import type { Outcome } from '../backends/types.js';
+import { costOfResponse, type CallCost, type PriceOverrides } from '../pricing/index.js';
 
 /**
  * What a waiting call is answered with, in both modes: the value a bridge resumes an interrupt with, and the value the
@@ -17,6 +18,11 @@ export interface DeliveredOutcome {
   submittedAt: number | null;
   completedAt: number;
   outcome: Outcome;
+  /**
+   * What a successful answer cost at batch price and would have cost at synchronous price, from its token usage; null
+   * for an error or a body without usage. Absent in outcomes recorded before costs were (a store's older answers).
+   */
+  cost?: CallCost | null;
 }
 
 /** The request a delivered outcome belongs to, as both modes know it. */
@@ -32,7 +38,12 @@ export function deliveredOutcome(
   batch: { batchId: string | null; customId: string | null; submittedAt: number | null },
   outcome: Outcome,
   completedAt: number,
+  pricing: { prices?: PriceOverrides } = {},
 ): DeliveredOutcome {
+  const cost =
+    outcome.type === 'success'
+      ? (costOfResponse(outcome.body, { prices: pricing.prices, at: new Date(completedAt) }) ?? null)
+      : null;
   return {
     kind: 'batch-bridge/outcome',
     digest: request.digest,
@@ -44,6 +55,7 @@ export function deliveredOutcome(
     submittedAt: batch.submittedAt,
     completedAt,
     outcome,
+    cost,
   };
 }
 

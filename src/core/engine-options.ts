@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { priceOverridesSchema } from '../pricing/index.js';
 import { flushPolicySchema, type QueueSnapshot } from './flush-policy.js';
 
 /**
@@ -28,6 +29,11 @@ export const engineOptionsSchema = flushPolicySchema.extend({
     .int()
     .positive()
     .default(20 * 1024 * 1024),
+  /**
+   * Prices by model id (US dollars per million tokens) that take precedence over the price catalog, for the cost each
+   * answer reports: `{ 'ft:gpt-4o-mini:acme::x1': { input: 0.3, cachedInput: 0.15, output: 1.2 } }`.
+   */
+  prices: priceOverridesSchema.optional(),
   /** Overrides the size and age rules of the flush policy: return true to submit what is queued now. */
   shouldSubmit: z
     .custom<(queue: QueueSnapshot) => boolean>((value) => value === undefined || typeof value === 'function')

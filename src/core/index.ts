@@ -21,3 +21,15 @@ export { afterPollFailure, unavailableOutcomes } from './poll-failure.js';
 export { oversizeRefusal } from './request-size.js';
 export { afterSubmitFailure, maxSubmitBackoffMs, queuedTooLong, type SubmitFailureDecision } from './submit-failure.js';
 export { nextBatchSizeLimit, settleOutcome, type SettleContext, type Settlement } from './settle-outcome.js';
+export {
+  addCost,
+  describeCostTotals,
+  emptyCostTotals,
+  formatUsd,
+  priceCatalog,
+  priceOverridesSchema,
+  type CallCost,
+  type CostTotals,
+  type PriceOverrides,
+  type TokenUsage,
+} from '../pricing/index.js';

@@ -1,6 +1,7 @@
 import type { OpenAIBackend } from '../backends/openai/index.js';
 import type { DeliveredOutcome } from '../core/index.js';
 import type { BatchStore } from './batch-store.js';
+import type { LocalSpending } from './local-notice.js';
 import type { ResolvedLocalOptions } from './local-options.js';
 import type { PendingRequest, WatchedRequest } from './pending-request.js';
 
@@ -17,6 +18,8 @@ export interface BatcherContext {
   readonly batchSizeLimits: Record<string, number>;
   /** Submissions the API refused in a row, by group label (the next waits twice as long). */
   readonly submitFailures: Record<string, number>;
+  /** What the batches this batcher saw end have cost and saved so far (the local mode's summary). */
+  readonly spending: LocalSpending;
   /** The request of this run a batch line answers, if a call of this run waits for that very attempt. */
   pendingFor(member: WatchedRequest, customId: string): PendingRequest | undefined;
   deliver(pending: PendingRequest, delivered: DeliveredOutcome): void;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { OpenAIBackend, OpenAIPayload } from '../backends/openai/index.js';
 import {
   deliveredOutcome,
+  emptyCostTotals,
   measurePayload,
   nextFlushAt,
   oversizeRefusal,
@@ -11,7 +12,7 @@ import {
 import type { BatcherContext } from './batcher-context.js';
 import { createNullBatchStore, type BatchStore, type StoredRequest } from './batch-store.js';
 import { KeepAliveTimer } from './keep-alive-timer.js';
-import { announceLocalMode, lineWriter } from './local-notice.js';
+import { announceLocalMode, lineWriter, summarizeAtExit, type LocalSpending } from './local-notice.js';
 import type { ResolvedLocalOptions } from './local-options.js';
 import { createLocalBackend, scopeOf, type OpenAIConnection } from './openai-connection.js';
 import { newPendingRequest, type LocalDelivery, type PendingRequest, type WatchedRequest } from './pending-request.js';
@@ -49,6 +50,8 @@ export class LocalBatcher implements BatcherContext {
   private connected: OpenAIBackend | undefined;
   readonly batchSizeLimits: Record<string, number> = {};
   readonly submitFailures: Record<string, number> = {};
+  readonly spending: LocalSpending = { totals: emptyCostTotals(), batches: 0, fromStore: 0 };
+  private stopSummary: (() => void) | undefined;
 
   constructor(
     private readonly connection: OpenAIConnection,
@@ -133,6 +136,7 @@ export class LocalBatcher implements BatcherContext {
   /** Stops every timer; calls still waiting are left unanswered (tests use it between cases). */
   close(): void {
     this.closed = true;
+    this.stopSummary?.();
     this.queueTimer.cancel();
     for (const watch of this.watches.values()) watch.stop();
     this.watches.clear();
@@ -142,6 +146,7 @@ export class LocalBatcher implements BatcherContext {
     this.opened ??= (async () => {
       if (this.options.cache) this.store = await openBatchStore(this.options.directory);
       announceLocalMode(this.log, this.store.file, this.options.fresh, this.store.driver);
+      this.stopSummary ??= summarizeAtExit(this.log, this.spending);
     })().catch((error: unknown) => {
       this.opened = undefined;
       throw error;
@@ -150,6 +155,7 @@ export class LocalBatcher implements BatcherContext {
   }
 
   private fromCache(delivered: DeliveredOutcome): LocalDelivery {
+    this.spending.fromStore += 1;
     if (!this.announcedCacheUse) {
       this.announcedCacheUse = true;
       this.log('answering from the store where it can (local: { fresh: true } or BATCH_BRIDGE_FRESH=1 ignores it).');

@@ -1,16 +1,20 @@
 import type { BatchPoll } from '../backends/types.js';
 import {
+  addCost,
   afterPollFailure,
   deliveredOutcome,
+  emptyCostTotals,
   errorMessage,
   nextBatchSizeLimit,
   settleOutcome,
   unavailableOutcomes,
+  type CallCost,
   type DeliveredOutcome,
 } from '../core/index.js';
 import type { BatcherContext } from './batcher-context.js';
 import type { StoredSettlement } from './batch-store.js';
 import { KeepAliveTimer } from './keep-alive-timer.js';
+import { describeBatchSpending } from './local-notice.js';
 import type { PendingRequest, WatchedRequest } from './pending-request.js';
 
 /** Poll failures are logged the first time and then every this many, not every interval. */
@@ -123,6 +127,7 @@ export class BatchWatch {
     const retries: Array<[PendingRequest, number, number | null]> = [];
     let answered = 0;
     let failed = 0;
+    const costs: CallCost[] = [];
     for (const [customId, member] of this.members) {
       const pending = this.context.pendingFor(member, customId);
       const settlement = settleOutcome(byCustomId.get(customId), member, settleContext);
@@ -137,7 +142,9 @@ export class BatchWatch {
         continue;
       }
       const where = { batchId: this.batchId, customId, submittedAt: this.submittedAt };
-      const delivered = deliveredOutcome(member, where, settlement.outcome, now);
+      const delivered = deliveredOutcome(member, where, settlement.outcome, now, options);
+      // Every answered line was billed, whether a call of this run still waits for it or not.
+      if (delivered.cost) costs.push(delivered.cost);
       if (settlement.outcome.type === 'success') {
         answered += 1;
         settlements.push({ digest: member.digest, kind: 'answered', delivered });
@@ -150,9 +157,13 @@ export class BatchWatch {
     // Recorded before anyone sees it: a process killed right after delivering finds the answers in the store.
     store.settle(this.submissionId, settlements);
     const retried = settlements.length - answered - failed;
+    const { spending } = this.context;
+    spending.totals = costs.reduce(addCost, spending.totals);
+    spending.batches += 1;
     this.context.log(
       `batch ${this.batchId} (${this.label}) ended ${poll.status}: ${answered} answered, ${failed} failed` +
-        (retried > 0 ? `, ${retried} to retry` : ''),
+        (retried > 0 ? `, ${retried} to retry` : '') +
+        describeBatchSpending(costs.reduce(addCost, emptyCostTotals()), spending),
     );
     for (const [pending, delivered] of deliveries) this.context.deliver(pending, delivered);
     for (const [pending, attempt, notBefore] of retries) this.context.requeue(pending, attempt, notBefore);

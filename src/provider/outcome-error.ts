@@ -28,9 +28,15 @@ export function outcomeError(
   });
 }
 
-/** What the result's providerMetadata.batchBridge says about the batch that answered, and which mode waited for it. */
+/**
+ * What the result's providerMetadata.batchBridge says about the batch that answered, which mode waited for it, and
+ * what the answer cost: `usage` (its tokens) and `cost` (at batch and synchronous price, the saving, and the date of
+ * the prices). A model without a known price has `cost.prices: 'unknown'` and null amounts; `cost` is null only for an
+ * answer without usage (or one a store recorded before costs were).
+ */
 export function batchMetadata({ delivered, mode, fromCache }: RoutedOutcome) {
   const iso = (time: number | null) => (time === null ? null : new Date(time).toISOString());
+  const { usage = null, ...cost } = delivered.cost ?? {};
   return {
     mode,
     fromCache,
@@ -40,5 +46,7 @@ export function batchMetadata({ delivered, mode, fromCache }: RoutedOutcome) {
     queuedAt: iso(delivered.queuedAt),
     submittedAt: iso(delivered.submittedAt),
     completedAt: iso(delivered.completedAt),
+    usage,
+    cost: delivered.cost ? cost : null,
   };
 }

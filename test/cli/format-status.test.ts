@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { BridgeState } from '../../src/bridge/bridge-state.js';
 import { formatBridgeStatus } from '../../src/cli/format-status.js';
+import { addCost, costOfUsage, emptyCostTotals, formatUsd, priceCatalog } from '../../src/pricing/index.js';
 
 const now = Date.parse('2026-11-25T12:00:00Z');
+
+const at = new Date(now);
+const answered = [
+  costOfUsage('gpt-4o-mini-2024-07-18', { inputTokens: 1200, cachedInputTokens: 0, outputTokens: 300 }, { at }),
+  costOfUsage('gpt-4o-mini-2024-07-18', { inputTokens: 800, cachedInputTokens: 0, outputTokens: 100 }, { at }),
+  costOfUsage('my-own-model', { inputTokens: 50, cachedInputTokens: 0, outputTokens: 5 }, { at }),
+].reduce(addCost, emptyCostTotals());
 
 const state: BridgeState = {
   event: null,
@@ -45,6 +53,7 @@ const state: BridgeState = {
     delivered: 282,
     batches: 5,
   },
+  cost: answered,
 };
 
 describe('batch-bridge status output', () => {
@@ -60,6 +69,30 @@ describe('batch-bridge status output', () => {
     expect(text).toContain('next tick    in 12 s');
     expect(text).toContain('delivered 282 · batches 5');
     expect(text).toContain('error        2026-11-25T11:59:00.000Z Polling batch batch_abc failed 2 time(s)');
+  });
+
+  it('shows what the answers cost at batch price, at synchronous price, the saving and the date of the prices', () => {
+    const text = formatBridgeStatus('batch_bridge', 'http://x', 't', state, now);
+    expect(answered.pricedAnswers).toBe(2);
+    expect(text).toContain(
+      `spent        ${formatUsd(answered.batchUsd)} at batch price for 2 answer(s) · ` +
+        `${formatUsd(answered.synchronousUsd)} at synchronous price · saved ${formatUsd(answered.savedUsd)} ` +
+        `(prices of ${priceCatalog.publishedOn})`,
+    );
+    // A model without a price is unknown, never $0, and the status says which.
+    expect(text).toContain('cost unknown 1 answer(s) of my-own-model: no price in the catalog, not counted above');
+  });
+
+  it('a bridge with no answers yet has spent nothing; one with only unpriced answers says only that', () => {
+    const fresh = formatBridgeStatus('b', 'http://x', 't', { ...state, cost: emptyCostTotals() }, now);
+    expect(fresh).toContain('spent        $0 at batch price for 0 answer(s)');
+    const unknownOnly = [
+      costOfUsage('my-own-model', { inputTokens: 5, cachedInputTokens: 0, outputTokens: 1 }, { at }),
+    ];
+    const onlyUnpriced = { ...state, cost: unknownOnly.reduce(addCost, emptyCostTotals()) };
+    const text = formatBridgeStatus('b', 'http://x', 't', onlyUnpriced, now);
+    expect(text).not.toContain('spent ');
+    expect(text).toContain('cost unknown 1 answer(s) of my-own-model');
   });
 
   it('shows a group the API keeps refusing, how often, and until when it waits', () => {

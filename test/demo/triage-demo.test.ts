@@ -5,10 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { costOf } from '../../scripts/demo/cost.js';
 import { startDemoServices, type DemoServices } from '../../scripts/demo/demo-services.js';
 import { ensureBuilt } from '../../scripts/demo/ensure-build.js';
-import { priceTable } from '../../scripts/demo/prices.js';
+import { findProvider, type ModelPrice } from '@pydantic/genai-prices';
+import { priceCatalog } from '../../src/pricing/index.js';
 import { buildReport, formatReport, type DemoReport } from '../../scripts/demo/report.js';
 import { writeResults } from '../../scripts/demo/results-folder.js';
 import { loadTickets } from '../../scripts/demo/support-tickets.js';
@@ -75,16 +75,21 @@ describe('the demo: a triage agent through the bridge, and its report', () => {
     expect(record.syncCalls).toBe(0);
   });
 
-  it('prices the reported usage with the price table, the Batch API at half the synchronous price', () => {
-    const prices = priceTable.models['gpt-4o-mini'];
-    expect(report.usage.inputTokens).toBeGreaterThan(0);
-    expect(report.usage.outputTokens).toBeGreaterThan(0);
-    expect(report.cost.synchronousUsd).toBeCloseTo(
-      (report.usage.inputTokens * prices.sync.input + report.usage.outputTokens * prices.sync.output) / 1_000_000,
-      12,
-    );
-    expect(report.cost.batchUsd).toBeCloseTo(costOf(report.usage, prices.batch), 12);
-    expect(report.cost.batchUsd! * 2).toBeCloseTo(report.cost.synchronousUsd!, 12);
+  it("prices the reported usage with the package's price catalog, the Batch API at half the synchronous price", () => {
+    const model = findProvider({ providerId: 'openai' })!.models.find((each) => each.id === 'gpt-4o-mini')!;
+    const prices = model.prices as ModelPrice;
+    const { inputTokens, cachedInputTokens, outputTokens } = report.usage;
+    expect(inputTokens).toBeGreaterThan(0);
+    expect(outputTokens).toBeGreaterThan(0);
+    const synchronous =
+      ((inputTokens - cachedInputTokens) * (prices.input_mtok as number) +
+        cachedInputTokens * (prices.cache_read_mtok as number) +
+        outputTokens * (prices.output_mtok as number)) /
+      1_000_000;
+    expect(report.cost.synchronousUsd).toBeCloseTo(synchronous, 11);
+    expect(report.cost.batchUsd).toBeCloseTo(synchronous / 2, 11);
+    expect(report.cost.pricesAsOf).toBe(priceCatalog.publishedOn);
+    expect(formatReport(report)).toContain(`prices of ${priceCatalog.publishedOn} (${priceCatalog.name}`);
   });
 
   it('writes the results: a valid triage per ticket (or its error), whose usage adds up to the report’s', async () => {

@@ -1,6 +1,6 @@
 import type { Operation } from '@langchain/langgraph';
 import type { Outcome } from '../../backends/types.js';
-import { deliveredOutcome } from '../../core/index.js';
+import { addCost, deliveredOutcome, emptyCostTotals } from '../../core/index.js';
 import type { BridgeRunContext } from '../bridge-run-context.js';
 import type { RequestRecord } from '../bridge-store.js';
 
@@ -13,7 +13,9 @@ export async function queueDelivery(context: BridgeRunContext, record: RequestRe
 }
 
 export function deliveryOperations(context: BridgeRunContext, record: RequestRecord, outcome: Outcome): Operation[] {
-  const delivery = deliveredOutcome(record, record, outcome, context.now());
+  const delivery = deliveredOutcome(record, record, outcome, context.now(), context.options);
+  // A checkpoint written before costs were has no cost channel yet.
+  if (delivery.cost) context.state.cost = addCost(context.state.cost ?? emptyCostTotals(), delivery.cost);
   const { payload: _payload, ...withoutPayload } = record;
   context.state.undelivered += 1;
   return [

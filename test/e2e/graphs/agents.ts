@@ -120,7 +120,11 @@ export const embeddings = new StateGraph(State)
       model: model(state.bridge).embedding('text-embedding-3-small'),
       values: state.prompts,
     });
-    return { results: [{ embeddings: result.embeddings, usage: result.usage }] };
+    return {
+      results: [
+        { embeddings: result.embeddings, usage: result.usage, batchBridge: result.providerMetadata?.batchBridge },
+      ],
+    };
   })
   .addEdge('__start__', 'embed')
   .compile();

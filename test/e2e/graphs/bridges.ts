@@ -24,3 +24,11 @@ export const refusedKeyBridge = createOpenAIBridge({
   pollIntervalMs: 1000,
   openai: { apiKey: 'sk-a-key-the-api-refuses-0000000000' },
 });
+/** For the cost suite: the user's prices for a fine-tune the price catalog does not know. */
+export const pricedBridge = createOpenAIBridge({
+  maxWaitMs: 1500,
+  pollIntervalMs: 1000,
+  prices: {
+    'ft:gpt-4o-mini-2024-07-18:acme::cost1': { input: 0.3, cachedInput: 0.15, output: 1.2, asOf: '2026-11-01' },
+  },
+});
