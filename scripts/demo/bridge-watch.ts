@@ -15,6 +15,8 @@ export interface BatchView {
 
 export interface BridgeView {
   queued: number;
+  /** Outcomes sent to their threads that the bridge has not yet seen taken (it looks on its next tick). */
+  resuming: number;
   totals: BridgeTotals;
   /** Every batch submitted since the watch began, oldest first. */
   batches: BatchView[];
@@ -64,6 +66,7 @@ export class BridgeWatch {
     }
     return {
       queued: state?.queued ?? 0,
+      resuming: (state?.resuming ?? 0) + (state?.undelivered ?? 0),
       totals: since(this.baseline, totals),
       batches: [...this.batches.values()].sort((a, b) => a.submittedAt.localeCompare(b.submittedAt)),
       lastError: state?.lastError?.message ?? null,

@@ -69,6 +69,7 @@ export async function runTriageWorkload(options: TriageWorkloadOptions): Promise
 
   const expectedRequests = tickets.length * 2 + pages.length;
   const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+  let threadsDoneAt: number | undefined;
   for (;;) {
     options.signal?.throwIfAborted();
     const [bridgeView, outcomes] = await Promise.all([watch.read(), readThreads(client, runId, threadIds)]);
@@ -82,7 +83,10 @@ export async function runTriageWorkload(options: TriageWorkloadOptions): Promise
       bridge: bridgeView,
     };
     options.onProgress?.(progress);
-    if (finished + failed === pages.length) {
+    // The bridge counts a result as delivered once it has seen the thread take it, on its next tick: the report waits
+    // for that (at most confirmWaitMs, in case other traffic on a shared server keeps the bridge busy).
+    if (finished + failed === pages.length) threadsDoneAt ??= Date.now();
+    if (threadsDoneAt !== undefined && (bridgeView.resuming === 0 || Date.now() - threadsDoneAt > confirmWaitMs)) {
       return { runId, startedAt, elapsedMs: progress.elapsedMs, threads: await withErrors(client, outcomes), progress };
     }
     if (Date.now() > deadline) {
@@ -94,6 +98,9 @@ export async function runTriageWorkload(options: TriageWorkloadOptions): Promise
     await sleep(options.progressIntervalMs ?? 300, options.signal);
   }
 }
+
+/** How long the report waits, once every thread has finished, for the bridge to confirm the last deliveries. */
+const confirmWaitMs = 30_000;
 
 /** One search for all of this run's threads, found by the run id in their metadata. */
 async function readThreads(client: Client, runId: string, threadIds: string[]): Promise<ThreadOutcome[]> {
