@@ -2,7 +2,7 @@ import type { Client } from '@langchain/langgraph-sdk';
 import type { BatchBackend } from '../backends/types.js';
 import type { BridgeRunOptions } from './bridge-options.js';
 import type { BridgeState } from './bridge-state.js';
-import type { BridgeStore } from './bridge-store.js';
+import type { BridgeStore, DeploymentIdentity } from './bridge-store.js';
 
 /** Everything one bridge run works with. `state` is a draft the run changes and returns as its update. */
 export interface BridgeRunContext {
@@ -19,6 +19,10 @@ export interface BridgeRunContext {
   inboxBacklog?: boolean;
   /** When a hand-over kept in the inbox is to be checked against its thread again (verify-hand-overs.ts). */
   recheckAt?: number;
+  /** This deployment's identity in the store, read at the start of the run (deployment-identity.ts). */
+  identity?: DeploymentIdentity;
+  /** Reconciliation was due and did not finish: nothing is submitted in this run (it could submit a line twice). */
+  holdFlush?: boolean;
 }
 
 export function recordError(context: BridgeRunContext, message: string): void {
