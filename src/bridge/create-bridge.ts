@@ -4,7 +4,7 @@ import { simpleBackend, type SimplePoll, type SimpleSubmit } from '../backends/s
 import type { BatchBackend } from '../backends/types.js';
 import { BridgeInputError, BridgeUsageError, errorMessage, type QueueSnapshot } from '../core/index.js';
 import { bridgeEventSchema, bridgeThreadId, type BridgeEvent } from '../protocol/index.js';
-import { bridgeRunOptionsSchema, type BridgeRunOptions } from './bridge-options.js';
+import { bridgeRunOptionsSchema, type BridgeRunOptions, type ReconcileOptions } from './bridge-options.js';
 import { recordError, type BridgeRunContext } from './bridge-run-context.js';
 import { BridgeStateAnnotation, emptyReconciliation, type BridgeState } from './bridge-state.js';
 import { BridgeStore } from './bridge-store.js';
@@ -28,7 +28,11 @@ export type BridgeGraph = CompiledStateGraph<
   typeof BridgeStateAnnotation.spec
 >;
 
-export interface CreateBridgeOptions<Payload = unknown> extends Partial<Omit<BridgeRunOptions, 'shouldSubmit'>> {
+export interface CreateBridgeOptions<Payload = unknown> extends Partial<
+  Omit<BridgeRunOptions, 'shouldSubmit' | 'reconcile'>
+> {
+  /** Reconciliation with the batch API after a restart or a gap (bridge-options.ts); every field has a default. */
+  reconcile?: Partial<ReconcileOptions>;
   /** The graph's name in LangGraph Studio. */
   name?: string;
   /** A full backend; created on the first run when given as a function (so that settings are read on the server). */
