@@ -18,6 +18,7 @@ import { loadIdentity } from './steps/deployment-identity.js';
 import { reconcileBatches } from './steps/reconcile-batches.js';
 import { recoverSubmissions } from './steps/recover-submissions.js';
 import { scheduleTick } from './steps/schedule-tick.js';
+import { tickBridgesAtStartup } from './startup-tick.js';
 
 /** The compiled bridge graph: one node, `bridge`, over the bridge's state. Export it and register it in langgraph.json. */
 export type BridgeGraph = CompiledStateGraph<
@@ -73,6 +74,8 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
     ) as BatchBackend;
     return backend;
   };
+  // A bridge whose next tick a crash did not save would never run again: the server gives each bridge one at start.
+  tickBridgesAtStartup();
   let client: Client | undefined = givenClient;
   // Bridge threads this process has reconciled with the batch API (reconcile-batches.ts): the first run of a process
   // reconciles, as does a run after a gap or after a reconciliation that did not finish.

@@ -146,7 +146,8 @@ async function finishAdoption(context: BridgeRunContext, stray: StrayBatch): Pro
 async function reportOrphan(context: BridgeRunContext, stray: StrayBatch): Promise<void> {
   let action: OrphanBatch['action'] = 'reported';
   let failure = '';
-  if (stray.provablyOurs && !stray.terminal && context.backend.cancel) {
+  // A batch already being cancelled (an earlier run asked, and its record of that was lost) is not asked again.
+  if (stray.provablyOurs && !stray.terminal && stray.status !== 'cancelling' && context.backend.cancel) {
     try {
       await context.backend.cancel(stray.batchId);
       context.state.reconciliation.apiCalls += 1;
