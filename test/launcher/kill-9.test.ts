@@ -155,6 +155,7 @@ async function crashAndRestart(tag: string): Promise<CrashOutcome> {
         .filter((line) => !line.includes('<--') && !line.includes('-->'))
         .join('\n')
         .slice(0, 4000)}`,
+      { cause: error },
     );
   }
   emulator.setTimings({ inProgressMs: 50 });
