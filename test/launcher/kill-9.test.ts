@@ -115,7 +115,7 @@ async function warmUp(at: LauncherProcess): Promise<void> {
   );
 }
 
-async function crashAndRestart(tag: string): Promise<CrashOutcome> {
+async function crashAndRestart(tag: string, pauseMs: number): Promise<CrashOutcome> {
   const openai = new OpenAI({ apiKey, baseURL: emulator.baseURL, maxRetries: 0 });
   const callsBefore = emulator.record().calls;
   emulator.setTimings({ inProgressMs: 10 * 60_000 });
@@ -126,6 +126,9 @@ async function crashAndRestart(tag: string): Promise<CrashOutcome> {
   const queued = await startThreads(before, tag, 15, 5);
   await waitFor(async () => ((await view(launcher!)).queued === 5 ? true : undefined), 'five requests queued');
 
+  // The crash comes at once, or a few seconds later: the data files are saved at most 10 s after a change, each on
+  // its own, so the pause decides how much of the scenario the files hold (nothing, some of it, all of it).
+  await new Promise((resolve) => setTimeout(resolve, pauseMs));
   launcher!.killGroupAndServer();
   await launcher!.exited;
   const restartedAt = Date.now();
@@ -229,7 +232,7 @@ it(
     await warmUp(launcher);
     const outcomes: CrashOutcome[] = [];
     for (let run = 0; run < runs; run += 1) {
-      const outcome = await crashAndRestart(`kill-run-${run}-${Date.now()}`);
+      const outcome = await crashAndRestart(`kill-run-${run}-${Date.now()}`, (run % 4) * 4_000);
       outcomes.push(outcome);
       console.log(`kill -9 run ${run + 1}: ${JSON.stringify(outcome)}`);
     }

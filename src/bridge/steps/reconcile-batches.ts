@@ -80,7 +80,7 @@ async function listStrays(context: BridgeRunContext): Promise<boolean> {
 
   const knownBatchIds = new Set(state.batches.map((batch) => batch.batchId));
   const knownTags = new Set(state.batches.map((batch) => batch.submissionTag));
-  const strays = new Set((await store.listStrays()).map((stray) => stray.batchId));
+  const strays = new Map((await store.listStrays()).map((stray) => [stray.batchId, stray]));
   const settled = await store.listSettled();
   const reported = new Set(summary.orphans.map((orphan) => orphan.batchId));
   let read = 0;
@@ -88,7 +88,14 @@ async function listStrays(context: BridgeRunContext): Promise<boolean> {
   for (const batch of listed.batches) {
     const tag = batch.metadata[submissionMetadataKey];
     if (knownBatchIds.has(batch.batchId) || (tag !== undefined && knownTags.has(tag))) continue;
-    if (strays.has(batch.batchId) || settled.has(batch.batchId) || reported.has(batch.batchId)) continue;
+    const stray = strays.get(batch.batchId);
+    if (stray) {
+      // Known from an earlier listing: its status now (a stray kept across a crash may have been cancelled since).
+      if (stray.status !== batch.status)
+        await store.run([store.putStray({ ...stray, status: batch.status, terminal: batch.terminal })]);
+      continue;
+    }
+    if (settled.has(batch.batchId) || reported.has(batch.batchId)) continue;
     const provablyOurs = batch.metadata[deploymentMetadataKey] === identity.deploymentId;
     // A batch of another deployment that shares this graph id and key, made while this store existed, is theirs. One
     // made before this store existed may be ours from a store that was lost: its requests may still come, and if
@@ -101,7 +108,7 @@ async function listStrays(context: BridgeRunContext): Promise<boolean> {
     read += 1;
     const customIds = await backend.customIdsOf(batch.batchId);
     summary.apiCalls += 2;
-    const stray: StrayBatch = {
+    const found: StrayBatch = {
       batchId: batch.batchId,
       submissionTag: tag ?? batch.batchId,
       label: batch.label,
@@ -115,7 +122,7 @@ async function listStrays(context: BridgeRunContext): Promise<boolean> {
       decideAt: now + reconcile.orphanAfterMs,
       cancelCommand: batch.cancelCommand ?? null,
     };
-    await store.run([store.putStray(stray)]);
+    await store.run([store.putStray(found)]);
   }
   // Settled batches older than the list goes back need no remembering.
   const forgotten = [...settled].filter(([, at]) => at < since - overlapMs).map(([batchId]) => batchId);
