@@ -166,6 +166,10 @@ export class BridgeStore {
     return { namespace: this.namespace('requests'), key: record.requestKey, value: asItem(record) };
   }
 
+  deleteRequest(requestKey: string): Operation {
+    return { namespace: this.namespace('requests'), key: requestKey, value: null };
+  }
+
   putQueueEntry(entry: QueueEntry): Operation {
     return { namespace: this.namespace('queue'), key: entry.requestKey, value: asItem(entry) };
   }

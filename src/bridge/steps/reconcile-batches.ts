@@ -3,6 +3,7 @@ import { errorMessage } from '../../core/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import type { StrayBatch } from '../bridge-store.js';
 import { loadIdentity } from './deployment-identity.js';
+import { dropUnwaitedRequests } from './drop-unwaited.js';
 import { settleStrays } from './settle-strays.js';
 import { sweepLostHandOvers } from './sweep-hand-overs.js';
 
@@ -59,6 +60,13 @@ export async function reconcileBatches(context: BridgeRunContext, options: { due
     }
   }
   await settleStrays(context);
+  if (options.due) {
+    try {
+      await dropUnwaitedRequests(context);
+    } catch (error) {
+      recordError(context, `Checking the queued requests' threads failed: ${errorMessage(error)}`);
+    }
+  }
   return finished;
 }
 
