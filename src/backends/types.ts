@@ -87,6 +87,46 @@ export interface BatchBackend<Payload = unknown> {
   cancel?(batchId: string): Promise<void>;
   /** The batch created with this submission tag since `since` (ms), or null when none was created. */
   findSubmitted?(submissionTag: string, since: number): Promise<string | null>;
+  /**
+   * The newest batches at the API whose metadata holds every pair of `metadata`, created since `since` (ms), newest
+   * first; reads at most `maxPages` pages and looks at most at `maxBatches` batches (the engine's reconciliation).
+   */
+  listRecent?(options: ListRecentOptions): Promise<RecentBatches>;
+  /** The custom ids of a batch's lines, in the order of its input (read back from the API). */
+  customIdsOf?(batchId: string): Promise<string[]>;
+}
+
+export interface ListRecentOptions {
+  since: number;
+  metadata: Record<string, string>;
+  maxBatches: number;
+  maxPages: number;
+}
+
+/** A batch as the API lists it. */
+export interface ListedBatch {
+  batchId: string;
+  /** The API's own status word. */
+  status: string;
+  terminal: boolean;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  metadata: Record<string, string>;
+  /** What the batch's requests share, as plan() labels a group (e.g. `/v1/chat/completions gpt-4o-mini`), if known. */
+  label: string;
+  requestCounts?: RequestCounts;
+  /** A one-line shell command a person can run to cancel it (it names the key's variable, never the key). */
+  cancelCommand?: string;
+}
+
+export interface RecentBatches {
+  batches: ListedBatch[];
+  /** API calls (pages) it took. */
+  pages: number;
+  /** Batches looked at, matching or not. */
+  scanned: number;
+  /** True when the list reached `since`; false when a cap stopped it first. */
+  complete: boolean;
 }
 
 /**
@@ -104,3 +144,13 @@ export function submissionMayExist(error: unknown): boolean {
 
 /** The metadata key that ties a batch to the submission the engine recorded before creating it. */
 export const submissionMetadataKey = 'batch_bridge_submission';
+
+/** The metadata key naming the bridge (its graph id) that created a batch. */
+export const bridgeMetadataKey = 'batch_bridge';
+
+/**
+ * The metadata key naming the deployment that created a batch: a random id created once in the bridge's store. Two
+ * deployments that share an API key and a graph id never share it, so only a batch carrying it is provably this
+ * deployment's (and may be cancelled without asking).
+ */
+export const deploymentMetadataKey = 'batch_bridge_deployment';

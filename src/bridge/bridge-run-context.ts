@@ -2,7 +2,7 @@ import type { Client } from '@langchain/langgraph-sdk';
 import type { BatchBackend } from '../backends/types.js';
 import type { BridgeRunOptions } from './bridge-options.js';
 import type { BridgeState } from './bridge-state.js';
-import type { BridgeStore } from './bridge-store.js';
+import type { BridgeStore, DeploymentIdentity } from './bridge-store.js';
 
 /** Everything one bridge run works with. `state` is a draft the run changes and returns as its update. */
 export interface BridgeRunContext {
@@ -21,6 +21,10 @@ export interface BridgeRunContext {
   recheckAt?: number;
   /** When an outcome in the outbox is next to be sent or its resume run looked at (deliver-outcomes.ts). */
   deliveryCheckAt?: number;
+  /** This deployment's identity in the store, read at the start of the run (deployment-identity.ts). */
+  identity?: DeploymentIdentity;
+  /** Reconciliation was due and did not finish: nothing is submitted in this run (it could submit a line twice). */
+  holdFlush?: boolean;
 }
 
 export function recordError(context: BridgeRunContext, message: string): void {

@@ -20,7 +20,53 @@ export interface InFlightBatch {
   pollFailures: number;
   /** Set when a user asked to cancel it. */
   cancelRequested: boolean;
+  /**
+   * A batch adopted by reconciliation while some of its lines' requests were still unknown: it is not polled before
+   * this time (ms), so that a request handed over again meanwhile joins it instead of being submitted a second time.
+   */
+  adoptingUntil?: number | null;
 }
+
+/** A batch of this bridge's identity at the API whose requests nobody can receive any more. */
+export interface OrphanBatch {
+  batchId: string;
+  status: string;
+  label: string;
+  createdAt: string;
+  requestCount: number;
+  /** Its metadata carries this deployment's id: it was cancelled without asking. */
+  provablyOurs: boolean;
+  action: 'cancelled' | 'cancel failed' | 'reported';
+  /** How a person cancels it. */
+  cancelCommand: string | null;
+  foundAt: string;
+}
+
+/** What reconciliation with the batch API found, for `batch-bridge status`. */
+export interface ReconciliationSummary {
+  /** The last listing of the API's batches. */
+  at: string | null;
+  /** API calls made for reconciliation so far (list pages, batch reads, cancels). */
+  apiCalls: number;
+  adoptedBatches: number;
+  adoptedRequests: number;
+  /** Unknown batches still waiting for their requests to be handed over again. */
+  pendingBatches: number;
+  /** Threads asked to hand their request over again (lost hand-overs). */
+  nudgedThreads: number;
+  /** The last 20 orphans, newest first. */
+  orphans: OrphanBatch[];
+}
+
+export const emptyReconciliation = (): ReconciliationSummary => ({
+  at: null,
+  apiCalls: 0,
+  adoptedBatches: 0,
+  adoptedRequests: 0,
+  pendingBatches: 0,
+  nudgedThreads: 0,
+  orphans: [],
+});
 
 export interface BridgeTotals {
   received: number;
@@ -79,6 +125,8 @@ export const BridgeStateAnnotation = Annotation.Root({
   resuming: lastValue<number>(() => 0),
   nextTickAt: lastValue<number | null>(() => null),
   lastTickAt: lastValue<string | null>(() => null),
+  /** When the bridge last ran (a run much later than this reconciles with the batch API: a gap). */
+  lastRunAt: lastValue<string | null>(() => null),
   lastError: lastValue<{ at: string; message: string } | null>(() => null),
   /** The last ten errors, newest first, so that one does not hide another. */
   recentErrors: lastValue<Array<{ at: string; message: string }>>(() => []),
@@ -88,6 +136,7 @@ export const BridgeStateAnnotation = Annotation.Root({
    * the answers whose model has no known price counted apart (their cost is unknown).
    */
   cost: lastValue<CostTotals>(emptyCostTotals),
+  reconciliation: lastValue<ReconciliationSummary>(emptyReconciliation),
 });
 
 export type BridgeState = typeof BridgeStateAnnotation.State;
@@ -108,9 +157,11 @@ export function emptyBridgeState(): BridgeState {
     resuming: 0,
     nextTickAt: null,
     lastTickAt: null,
+    lastRunAt: null,
     lastError: null,
     recentErrors: [],
     totals: emptyTotals(),
     cost: emptyCostTotals(),
+    reconciliation: emptyReconciliation(),
   };
 }

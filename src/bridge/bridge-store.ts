@@ -65,6 +65,40 @@ export interface OutboxEntry {
   nextCheckAt?: number;
 }
 
+/** This deployment's identity, created once in the store (batch-metadata `batch_bridge_deployment`). */
+export interface DeploymentIdentity {
+  deploymentId: string;
+  createdAt: number;
+  /** Every batch of this bridge created before this time (ms) was known to the store or reconciled. */
+  reconciledThrough?: number;
+}
+
+/** A batch of this bridge's identity at the API that the store did not know, while its requests may still come. */
+export interface StrayBatch {
+  batchId: string;
+  /** Its submission tag (from its metadata), or its batch id when it has none. */
+  submissionTag: string;
+  label: string;
+  status: string;
+  terminal: boolean;
+  createdAt: number;
+  provablyOurs: boolean;
+  /** The custom ids of its lines, in input order. */
+  customIds: string[];
+  /** Custom ids already adopted into its batch record. */
+  adopted: string[];
+  firstSeenAt: number;
+  /** When it is taken for an orphan if none of its requests is known by then. */
+  decideAt: number;
+  cancelCommand: string | null;
+}
+
+/** A thread asked to hand a lost request over again. */
+export interface NudgeRecord {
+  at: number;
+  count: number;
+}
+
 /** Items read per search call. */
 export const storePageSize = 1000;
 
@@ -135,6 +169,10 @@ export class BridgeStore {
 
   putRequest(record: RequestRecord): Operation {
     return { namespace: this.namespace('requests'), key: record.requestKey, value: asItem(record) };
+  }
+
+  deleteRequest(requestKey: string): Operation {
+    return { namespace: this.namespace('requests'), key: requestKey, value: null };
   }
 
   putQueueEntry(entry: QueueEntry): Operation {
@@ -212,6 +250,55 @@ export class BridgeStore {
 
   async listBatches(): Promise<InFlightBatch[]> {
     return this.listAll<InFlightBatch>(this.namespace('batches'), Number.MAX_SAFE_INTEGER);
+  }
+
+  async getIdentity(): Promise<DeploymentIdentity | undefined> {
+    const item = await this.store.get(this.namespace('identity'), 'deployment');
+    return (item?.value as DeploymentIdentity | undefined) ?? undefined;
+  }
+
+  putIdentity(identity: DeploymentIdentity): Operation {
+    return { namespace: this.namespace('identity'), key: 'deployment', value: asItem(identity) };
+  }
+
+  putStray(stray: StrayBatch): Operation {
+    return { namespace: this.namespace('strays'), key: stray.batchId, value: asItem(stray) };
+  }
+
+  deleteStray(batchId: string): Operation {
+    return { namespace: this.namespace('strays'), key: batchId, value: null };
+  }
+
+  async listStrays(): Promise<StrayBatch[]> {
+    return this.listAll<StrayBatch>(this.namespace('strays'), Number.MAX_SAFE_INTEGER);
+  }
+
+  /** A batch this bridge settled (and whose record it deleted), by batch id. */
+  putSettled(batchId: string, at: number): Operation {
+    return { namespace: this.namespace('settled'), key: batchId, value: { at } };
+  }
+
+  deleteSettled(batchId: string): Operation {
+    return { namespace: this.namespace('settled'), key: batchId, value: null };
+  }
+
+  async listSettled(): Promise<Map<string, number>> {
+    const items = await this.listAllItems<{ at: number }>(this.namespace('settled'), Number.MAX_SAFE_INTEGER);
+    return new Map(items.map((item) => [item.key, item.value.at]));
+  }
+
+  async getNudges(requestKeys: string[]): Promise<Map<string, NudgeRecord>> {
+    const results = await this.run(requestKeys.map((key) => ({ namespace: this.namespace('nudges'), key })));
+    const nudges = new Map<string, NudgeRecord>();
+    results.forEach((item, index) => {
+      const value = (item as { value?: NudgeRecord } | null)?.value;
+      if (value) nudges.set(requestKeys[index], value);
+    });
+    return nudges;
+  }
+
+  putNudge(requestKey: string, nudge: NudgeRecord): Operation {
+    return { namespace: this.namespace('nudges'), key: requestKey, value: asItem(nudge) };
   }
 
   private async listAll<T>(namespace: string[], limit: number): Promise<T[]> {

@@ -11,9 +11,9 @@ import {
   type QueueSnapshot,
 } from '../core/index.js';
 import { bridgeEventSchema, bridgeThreadId, type BridgeEvent } from '../protocol/index.js';
-import { bridgeRunOptionsSchema, type BridgeRunOptions } from './bridge-options.js';
+import { bridgeRunOptionsSchema, type BridgeRunOptions, type ReconcileOptions } from './bridge-options.js';
 import { recordError, type BridgeRunContext } from './bridge-run-context.js';
-import { BridgeStateAnnotation, type BridgeState } from './bridge-state.js';
+import { BridgeStateAnnotation, emptyReconciliation, type BridgeState } from './bridge-state.js';
 import { BridgeStore } from './bridge-store.js';
 import { cancelRequests } from './steps/cancel-requests.js';
 import { deliverOutcomes } from './steps/deliver-outcomes.js';
@@ -21,8 +21,11 @@ import { flushQueue, recountQueue } from './steps/flush-queue.js';
 import { forwardToCanonical, isCanonicalThread } from './steps/forward-to-canonical.js';
 import { ingestRequests } from './steps/ingest-requests.js';
 import { pollBatches } from './steps/poll-batches.js';
+import { loadIdentity } from './steps/deployment-identity.js';
+import { reconcileBatches } from './steps/reconcile-batches.js';
 import { recoverSubmissions } from './steps/recover-submissions.js';
 import { scheduleTick } from './steps/schedule-tick.js';
+import { tickBridgesAtStartup } from './startup-tick.js';
 
 /** The compiled bridge graph: one node, `bridge`, over the bridge's state. Export it and register it in langgraph.json. */
 export type BridgeGraph = CompiledStateGraph<
@@ -34,13 +37,15 @@ export type BridgeGraph = CompiledStateGraph<
 >;
 
 export interface CreateBridgeOptions<Payload = unknown> extends Partial<
-  Omit<BridgeRunOptions, 'shouldSubmit' | 'prices'>
+  Omit<BridgeRunOptions, 'shouldSubmit' | 'prices' | 'reconcile'>
 > {
   /**
    * Prices by model id (US dollars per million tokens, synchronous; batch defaults to half) that take precedence over
    * the price catalog for the cost each answer reports, e.g. for a fine-tuned model the catalog does not know.
    */
   prices?: PriceOverrides;
+  /** Reconciliation with the batch API after a restart or a gap (bridge-options.ts); every field has a default. */
+  reconcile?: Partial<ReconcileOptions>;
   /** The graph's name in LangGraph Studio. */
   name?: string;
   /** A full backend; created on the first run when given as a function (so that settings are read on the server). */
@@ -85,7 +90,12 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
     ) as BatchBackend;
     return backend;
   };
+  // A bridge whose next tick a crash did not save would never run again: the server gives each bridge one at start.
+  tickBridgesAtStartup();
   let client: Client | undefined = givenClient;
+  // Bridge threads this process has reconciled with the batch API (reconcile-batches.ts): the first run of a process
+  // reconciles, as does a run after a gap or after a reconciliation that did not finish.
+  const reconciled = new Set<string>();
   const resolveClient = () =>
     (client ??= new Client({
       apiUrl: runOptions.apiUrl,
@@ -132,6 +142,12 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
       if (event.at === undefined || event.at === draft.nextTickAt) draft.nextTickAt = null;
       draft.lastTickAt = new Date(context.now()).toISOString();
     }
+    const previousRunAt = draft.lastRunAt === null ? null : Date.parse(draft.lastRunAt);
+    const reconcileDue =
+      !reconciled.has(context.threadId) ||
+      (previousRunAt !== null && context.now() - previousRunAt > runOptions.reconcile.gapMs);
+    draft.lastRunAt = new Date(context.now()).toISOString();
+    draft.reconciliation ??= emptyReconciliation();
     const handedOver = event.type === 'hand_over' || event.type === 'submit' ? event.requests : [];
     const steps: Array<[string, () => Promise<void>]> = [
       // The store is the record: a run that died half-way left its checkpoint behind, not its store writes.
@@ -139,18 +155,31 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
         'reading the store',
         async () => {
           draft.batches = await context.store.listBatches();
+          await loadIdentity(context);
           if (event.type === 'tick') await recountQueue(context);
         },
       ],
       // Every run takes in the inbox (requests handed over through the store), so a tick or a cancel sees them too.
       ['taking in requests', () => ingestRequests(context, handedOver, { wake: event.type === 'inbox' })],
       ['recovering submissions', () => recoverSubmissions(context)],
+      // Before anything is submitted: a queued request may be a line of a batch the store forgot.
+      [
+        'reconciling with the batch API',
+        async () => {
+          if (reconcileDue) reconciled.delete(context.threadId);
+          context.holdFlush = true;
+          const finished = await reconcileBatches(context, { due: reconcileDue });
+          context.holdFlush = !finished;
+          if (finished) reconciled.add(context.threadId);
+          else context.recheckAt = Math.min(context.recheckAt ?? Infinity, context.now() + runOptions.pollIntervalMs);
+        },
+      ],
     ];
     if (event.type === 'cancel') steps.push(['cancelling', () => cancelRequests(context, event)]);
     if (event.type === 'tick' || event.type === 'cancel')
       steps.push(['polling', () => pollBatches(context, { force: event.type === 'cancel' })]);
     steps.push(
-      ['submitting', () => flushQueue(context)],
+      ['submitting', () => (context.holdFlush ? Promise.resolve() : flushQueue(context))],
       ['delivering', () => deliverOutcomes(context)],
       ['scheduling', () => scheduleTick(context, configurable.assistant_id ?? bridge)],
     );

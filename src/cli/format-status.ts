@@ -52,6 +52,36 @@ export function formatBridgeStatus(
         (notes.length ? `  (${notes.join(', ')})` : ''),
     );
   }
+  const reconciliation = state.reconciliation;
+  if (reconciliation) {
+    const at = reconciliation.at === null ? 'not yet' : relative(Date.parse(reconciliation.at), now);
+    lines.push(
+      `  reconciled   ${at} (${reconciliation.apiCalls} API call(s)); adopted ${reconciliation.adoptedBatches} batch(es), ` +
+        `${reconciliation.adoptedRequests} request(s); ${reconciliation.nudgedThreads} thread(s) asked to hand over again` +
+        (reconciliation.pendingBatches > 0
+          ? `; ${reconciliation.pendingBatches} unknown batch(es) wait for their requests`
+          : ''),
+    );
+    for (const orphan of reconciliation.orphans) {
+      const what =
+        orphan.action === 'cancelled'
+          ? 'cancelled (provably this deployment’s)'
+          : orphan.action === 'cancel failed'
+            ? 'cancelling it FAILED'
+            : orphan.provablyOurs
+              ? 'finished, results reach no one'
+              : 'not provably this deployment’s: left alone';
+      lines.push(
+        `  orphan       ${orphan.batchId}  ${orphan.status.padEnd(11)}  ${orphan.requestCount} requests  ${orphan.label}  ${what}`,
+      );
+      if (
+        orphan.action !== 'cancelled' &&
+        orphan.cancelCommand &&
+        !['completed', 'failed', 'expired', 'cancelled'].includes(orphan.status)
+      )
+        lines.push(`               cancel it: ${orphan.cancelCommand}`);
+    }
+  }
   if (state.undelivered > 0)
     lines.push(`  undelivered  ${state.undelivered} outcome(s) wait for their resume to be accepted`);
   if ((state.resuming ?? 0) > 0)

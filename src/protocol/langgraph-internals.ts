@@ -35,6 +35,10 @@ export const defaultBridge = 'batch_bridge';
  *   outbox            requestKey → OutboxEntry    (outcomes whose resume run is not accepted yet)
  *   batches           tag        → InFlightBatch  (written before the API is asked; the batch id once it answers)
  *   unverified        inbox key  → checks so far  (hand-overs kept in the inbox until their thread shows the interrupt)
+ *   identity          'deployment' → DeploymentIdentity (a random id made once; in every batch's metadata)
+ *   strays            batch id   → StrayBatch     (batches at the API the store did not know, until adopted or orphaned)
+ *   settled           batch id   → { at }         (batches settled and forgotten, so reconciliation knows them)
+ *   nudges            requestKey → NudgeRecord    (threads asked to hand a lost request over again)
  *
  * and, keyed by the bridge's thread (which a node knows from the address it hands over to, where the bridge's graph
  * id may differ from the assistant id the node was given):

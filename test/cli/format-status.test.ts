@@ -39,6 +39,7 @@ const state: BridgeState = {
   resuming: 0,
   nextTickAt: now + 12_000,
   lastTickAt: null,
+  lastRunAt: null,
   lastError: { at: '2026-11-25T11:59:00.000Z', message: 'Polling batch batch_abc failed 2 time(s)' },
   recentErrors: [{ at: '2026-11-25T11:59:00.000Z', message: 'Polling batch batch_abc failed 2 time(s)' }],
   totals: {
@@ -54,6 +55,38 @@ const state: BridgeState = {
     batches: 5,
   },
   cost: answered,
+  reconciliation: {
+    at: new Date(now - 60_000).toISOString(),
+    apiCalls: 4,
+    adoptedBatches: 1,
+    adoptedRequests: 15,
+    pendingBatches: 0,
+    nudgedThreads: 15,
+    orphans: [
+      {
+        batchId: 'batch_orphan_ours',
+        status: 'cancelling',
+        label: '/v1/chat/completions gpt-4o-mini',
+        createdAt: new Date(now - 120_000).toISOString(),
+        requestCount: 15,
+        provablyOurs: true,
+        action: 'cancelled',
+        cancelCommand: 'curl -sS -X POST https://api.openai.com/v1/batches/batch_orphan_ours/cancel',
+        foundAt: new Date(now - 60_000).toISOString(),
+      },
+      {
+        batchId: 'batch_orphan_old',
+        status: 'in_progress',
+        label: '/v1/chat/completions gpt-4o-mini',
+        createdAt: new Date(now - 120_000).toISOString(),
+        requestCount: 3,
+        provablyOurs: false,
+        action: 'reported',
+        cancelCommand: 'curl -sS -X POST https://api.openai.com/v1/batches/batch_orphan_old/cancel',
+        foundAt: new Date(now - 60_000).toISOString(),
+      },
+    ],
+  },
 };
 
 describe('batch-bridge status output', () => {
@@ -93,6 +126,19 @@ describe('batch-bridge status output', () => {
     const text = formatBridgeStatus('b', 'http://x', 't', onlyUnpriced, now);
     expect(text).not.toContain('spent ');
     expect(text).toContain('cost unknown 1 answer(s) of my-own-model');
+  });
+
+  it('shows what reconciliation found: adopted batches, threads asked again, orphans cancelled or to cancel by hand', () => {
+    const text = formatBridgeStatus('batch_bridge', 'http://127.0.0.1:2024', 'thread-1', state, now);
+    expect(text).toContain(
+      'reconciled   60 s ago (4 API call(s)); adopted 1 batch(es), 15 request(s); 15 thread(s) asked to hand over again',
+    );
+    expect(text).toContain('orphan       batch_orphan_ours  cancelling   15 requests');
+    expect(text).toContain('cancelled (provably this deployment’s)');
+    expect(text).toContain('orphan       batch_orphan_old  in_progress  3 requests');
+    expect(text).toContain('not provably this deployment’s: left alone');
+    expect(text).toContain('cancel it: curl -sS -X POST https://api.openai.com/v1/batches/batch_orphan_old/cancel');
+    expect(text).not.toContain('batches/batch_orphan_ours/cancel');
   });
 
   it('shows a group the API keeps refusing, how often, and until when it waits', () => {

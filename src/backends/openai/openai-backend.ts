@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError, toFile, type OpenAI } from 'openai';
 import type { Batch, BatchCreateParams } from 'openai/resources/batches';
-import type { BatchBackend, BatchPoll, PlanOptions } from '../types.js';
+import type { BatchBackend, BatchPoll, ListRecentOptions, PlanOptions, RecentBatches } from '../types.js';
 import { buildBatchMetadata } from './batch-metadata.js';
 import { outcomesForFailedBatch, type BatchErrorData } from './classify-outcome.js';
 import { collectFileOutcomes, mergeOutcomes, type FileOutcomes } from './collect-outcomes.js';
 import { BatchApiError, BatchOutputUnavailableError, BatchPlanError, type BatchApiOperation } from './errors.js';
 import { parseBatchOutput } from './parse-batch-output.js';
 import { findSubmittedBatch } from './find-submitted-batch.js';
+import { customIdsOfBatch, listRecentBatches } from './list-recent-batches.js';
 import {
   terminalBatchStatuses,
   type OpenAIBatchGroup,
@@ -38,6 +39,8 @@ export interface OpenAIBackend extends BatchBackend<OpenAIPayload> {
   poll(batch: { batchId: string; customIds: string[] }): Promise<OpenAIBatchPoll>;
   cancel(batchId: string): Promise<void>;
   findSubmitted(submissionTag: string, since: number): Promise<string | null>;
+  listRecent(options: ListRecentOptions): Promise<RecentBatches>;
+  customIdsOf(batchId: string): Promise<string[]>;
 }
 
 /** Our own retry loop is the only one: a client passed in may have its own `maxRetries`, which is switched off. */
@@ -170,6 +173,8 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings = {}): OpenA
     poll,
     cancel,
     findSubmitted: (submissionTag, since) => findSubmittedBatch(client, submissionTag, since),
+    listRecent: (options) => listRecentBatches(client, call, options, requestOptions),
+    customIdsOf: (batchId) => customIdsOfBatch(client, call, batchId, requestOptions),
   };
 }
 

@@ -18,6 +18,8 @@ export async function pollBatches(context: BridgeRunContext, options: { force?: 
   const due = context.state.batches.filter((batch) => {
     // A submission without a batch id is recover-submissions.ts's to resolve.
     if (batch.batchId === null) return false;
+    // An adopted batch waits for its requests to be handed over again before its results are settled (settle-strays.ts).
+    if ((batch.adoptingUntil ?? 0) > now) return false;
     if (options.force) return true;
     const last = Date.parse(batch.lastPolledAt ?? batch.submittedAt);
     return now - last >= context.options.pollIntervalMs - 250;
@@ -138,6 +140,8 @@ async function settleBatch(
   // The batch record goes last: a run that dies before it leaves the batch to be settled again, which finds every
   // request already settled (no longer submitted under this custom id) and changes nothing.
   await context.store.run(operations);
+  // Remembered for reconciliation: a batch the store no longer holds because it was settled is not a stray.
+  await context.store.run([context.store.putSettled(batch.batchId, context.now())]);
   await context.store.run([context.store.deleteBatch(batch.submissionTag)]);
   state.batches = state.batches.filter((inFlight) => inFlight.submissionTag !== batch.submissionTag);
 }

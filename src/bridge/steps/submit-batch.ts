@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchGroup, Outcome } from '../../backends/types.js';
-import { submissionMayExist, submissionMetadataKey } from '../../backends/types.js';
+import {
+  bridgeMetadataKey,
+  deploymentMetadataKey,
+  submissionMayExist,
+  submissionMetadataKey,
+} from '../../backends/types.js';
 import { afterSubmitFailure, errorMessage, queuedTooLong } from '../../core/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import type { InFlightBatch } from '../bridge-state.js';
@@ -57,7 +62,12 @@ export async function submitBatch(
 
   let batchId: string;
   try {
-    const metadata = { batch_bridge: context.bridge, [submissionMetadataKey]: submissionTag };
+    const metadata: Record<string, string> = {
+      [bridgeMetadataKey]: context.bridge,
+      [submissionMetadataKey]: submissionTag,
+      // Makes the batch provably this deployment's, should the store forget it (reconcile-batches.ts).
+      ...(context.identity ? { [deploymentMetadataKey]: context.identity.deploymentId } : {}),
+    };
     ({ batchId } = await context.backend.submit(group, { metadata }));
   } catch (error) {
     if (submissionMayExist(error)) {

@@ -22,6 +22,11 @@ export interface LauncherProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGINT to the launcher's whole process group, as a terminal sends on Ctrl-C. */
   interruptGroup(): void;
+  /**
+   * SIGKILL to the launcher's whole process group and to its server (which runs in a session of its own): a crash,
+   * as an out-of-memory kill or a power loss ends both at once, with no chance to save.
+   */
+  killGroupAndServer(): void;
   /** Ends whatever is left of it (for a test's cleanup, also when the test failed). */
   forceStop(): Promise<void>;
 }
@@ -87,6 +92,10 @@ export async function startLauncher(
     output: () => output,
     exited,
     interruptGroup: () => signal(-child.pid!, 'SIGINT'),
+    killGroupAndServer: () => {
+      if (serverPid !== undefined) signal(serverPid, 'SIGKILL');
+      signal(-child.pid!, 'SIGKILL');
+    },
     async forceStop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       signal(-child.pid!, 'SIGINT');

@@ -42,8 +42,8 @@ export function bridgeOn(store: BaseStore, emulator: RunningEmulator, bridge = '
   const resumes: Resume[] = [];
   const client = {
     threads: {
-      search: async ({ ids }: { ids: string[] }) =>
-        ids.flatMap((threadId) => {
+      search: async ({ ids }: { ids?: string[] }) =>
+        (ids ?? []).flatMap((threadId) => {
           const interrupts = waitingThreads.get(threadId);
           return interrupts ? [{ thread_id: threadId, status: 'interrupted', interrupts: { task: interrupts } }] : [];
         }),
