@@ -42,29 +42,39 @@ export function costOfUsage(model: string, usage: TokenUsage, options: CostOptio
   if (override) {
     const synchronousUsd = priced(usage, override);
     const batchUsd = override.batch ? priced(usage, override.batch) : synchronousUsd * openAIBatchPriceRatio;
-    return {
-      model,
-      usage,
-      batchUsd: roundUsd(batchUsd),
-      synchronousUsd: roundUsd(synchronousUsd),
-      savedUsd: roundUsd(synchronousUsd - batchUsd),
+    return pricedCost(model, usage, {
+      batchUsd,
+      synchronousUsd,
       prices: 'override',
       pricesAsOf: override.asOf ?? null,
-    };
+    });
   }
   const synchronousUsd = catalogSynchronousUsd(model, usage, options.at);
   if (synchronousUsd === undefined) {
     return { model, usage, batchUsd: null, synchronousUsd: null, savedUsd: null, prices: 'unknown', pricesAsOf: null };
   }
-  const batchUsd = synchronousUsd * openAIBatchPriceRatio;
+  return pricedCost(model, usage, {
+    batchUsd: synchronousUsd * openAIBatchPriceRatio,
+    synchronousUsd,
+    prices: 'catalog',
+    pricesAsOf: priceCatalog.publishedOn,
+  });
+}
+
+function pricedCost(
+  model: string,
+  usage: TokenUsage,
+  amounts: { batchUsd: number; synchronousUsd: number; prices: 'catalog' | 'override'; pricesAsOf: string | null },
+): CallCost {
+  const { batchUsd, synchronousUsd, prices, pricesAsOf } = amounts;
   return {
     model,
     usage,
     batchUsd: roundUsd(batchUsd),
     synchronousUsd: roundUsd(synchronousUsd),
     savedUsd: roundUsd(synchronousUsd - batchUsd),
-    prices: 'catalog',
-    pricesAsOf: priceCatalog.publishedOn,
+    prices,
+    pricesAsOf,
   };
 }
 

@@ -80,6 +80,14 @@ describe('the bridge takes only hand-overs a waiting thread asked for', () => {
     const forgedTag = tagged('forged');
     const bridge = 'slow_flush_bridge';
     const inbox = inboxNamespace(bridgeThreadId(bridge));
+    // The bridge's first run in a process reconciles, and its sweep would ask a thread whose hand-over it never got
+    // to hand over again: that run is made first, so that the victim's hand-over stays held back below.
+    const first = await client.runs.create(bridgeThreadId(bridge), bridge, {
+      input: { event: { type: 'tick' } },
+      multitaskStrategy: 'enqueue',
+      ifNotExists: 'create',
+    });
+    await client.runs.join(bridgeThreadId(bridge), first.run_id);
     const thread = await client.threads.create();
     await client.runs.create(thread.thread_id, 'single', {
       input: { prompt: `Summarize ${victimTag}`, bridge },

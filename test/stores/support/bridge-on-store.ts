@@ -40,6 +40,7 @@ export function markWaiting(request: HandOver, bridge: string): void {
 /** A bridge run's context over `store`; `resumes` collects what the bridge resumed threads with. */
 export function bridgeOn(store: BaseStore, emulator: RunningEmulator, bridge = 'batch_bridge') {
   const resumes: Resume[] = [];
+  let runs = 0;
   const client = {
     threads: {
       search: async ({ ids }: { ids?: string[] }) =>
@@ -51,8 +52,10 @@ export function bridgeOn(store: BaseStore, emulator: RunningEmulator, bridge = '
     runs: {
       create: async (threadId: string, _assistantId: string, payload: { command?: { resume?: Resume['resume'] } }) => {
         if (payload.command?.resume) resumes.push({ threadId, resume: payload.command.resume });
-        return {};
+        return { run_id: `run-${(runs += 1)}`, thread_id: threadId, status: 'pending' };
       },
+      // Every resume run succeeds.
+      get: async (threadId: string, runId: string) => ({ run_id: runId, thread_id: threadId, status: 'success' }),
     },
   } as unknown as Client;
   const context: BridgeRunContext = {

@@ -5,7 +5,7 @@ import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { PostgresStore } from '@langchain/langgraph-checkpoint-postgres/store';
 import type { Client } from '@langchain/langgraph-sdk';
 import { createOpenAIBridge } from '../../../src/bridge/index.js';
-import { bridgeThreadId, inboxNamespace, type HandOver } from '../../../src/protocol/index.js';
+import { bridgeNamespace, bridgeThreadId, inboxNamespace, type HandOver } from '../../../src/protocol/index.js';
 import { ChaosStore } from '../../support/chaos-store.js';
 
 const { DATABASE_URL, EMULATOR_URL, EMULATOR_KEY, BRIDGE_ID, BRIDGE_EVENT, BRIDGE_CRASH_AT } = process.env;
@@ -22,37 +22,48 @@ if (BRIDGE_CRASH_AT === 'batch-id') {
   });
 }
 
-// The test plays the LangGraph API's part: resumes go to stdout (one JSON line each), and the threads that handed a
-// request over (their items in the bridge's inbox) are shown waiting on that interrupt to the bridge's check.
+// The test plays the LangGraph API's part: resumes go to stdout (one JSON line each), and a thread that handed a
+// request over (its item in the bridge's inbox, then its request record until the outcome is sent) is shown waiting on
+// that interrupt to the bridge's checks. Every resume run succeeds.
 const bridgeId = BRIDGE_ID!;
+const waitingRequests = async (): Promise<Array<Pick<HandOver, 'threadId' | 'interruptId' | 'digest'>>> => {
+  const inbox = await postgres.search(inboxNamespace(bridgeThreadId(bridgeId)), { limit: 10_000 });
+  const records = await postgres.search(bridgeNamespace(bridgeId, 'requests'), { limit: 10_000 });
+  return [
+    ...inbox.map((item) => item.value as HandOver),
+    ...records
+      .map((item) => item.value as HandOver & { status: string })
+      .filter((record) => record.status === 'queued' || record.status === 'submitted'),
+  ];
+};
+let runs = 0;
 const client = {
   threads: {
     search: async ({ ids }: { ids: string[] }) => {
-      const inbox = await postgres.search(inboxNamespace(bridgeThreadId(bridgeId)), { limit: 10_000 });
       const wanted = new Set(ids);
-      return inbox
-        .map((item) => item.value as HandOver)
-        .filter((request) => wanted.has(request.threadId))
-        .map((request) => ({
+      const byThread = new Map<string, { thread_id: string; status: string; interrupts: { task: unknown[] } }>();
+      for (const request of await waitingRequests()) {
+        if (!wanted.has(request.threadId) || byThread.has(request.threadId)) continue;
+        const pending = {
+          id: request.interruptId,
+          value: { kind: 'batch-bridge/request', bridge: bridgeId, digest: request.digest },
+        };
+        byThread.set(request.threadId, {
           thread_id: request.threadId,
           status: 'interrupted',
-          interrupts: {
-            task: [
-              {
-                id: request.interruptId,
-                value: { kind: 'batch-bridge/request', bridge: bridgeId, digest: request.digest },
-              },
-            ],
-          },
-        }));
+          interrupts: { task: [pending] },
+        });
+      }
+      return [...byThread.values()];
     },
   },
   runs: {
     create: async (threadId: string, _assistantId: string, payload: { command?: { resume?: unknown } }) => {
       if (payload.command?.resume)
         process.stdout.write(`${JSON.stringify({ threadId, resume: payload.command.resume })}\n`);
-      return {};
+      return { run_id: `run-${process.pid}-${(runs += 1)}`, thread_id: threadId, status: 'pending' };
     },
+    get: async (threadId: string, runId: string) => ({ run_id: runId, thread_id: threadId, status: 'success' }),
   },
 } as unknown as Client;
 
