@@ -94,15 +94,17 @@ function setUp(options: { maxRequests?: number; failResumesFor?: Set<string> } =
     state,
     now: () => now,
   };
-  return {
-    context,
-    submitted,
-    results,
-    resumes,
-    takeResumes,
-    runStatuses,
-    advance: (ms: number) => (now += ms),
+  const advance = (ms: number) => (now += ms);
+  /** Hands `handOvers` over, submits them as the first batch, which answers with `bodies`, and polls it in. */
+  const answerFirstBatch = async (handOvers: unknown[], bodies: unknown[]) => {
+    await ingestRequests(context, handOvers);
+    advance(1000);
+    await flushQueue(context);
+    results.set('batch-1', bodies);
+    advance(1000);
+    await pollBatches(context);
   };
+  return { context, submitted, results, resumes, takeResumes, runStatuses, advance, answerFirstBatch };
 }
 
 /** Thread id → the interrupts it waits on, as the LangGraph API lists them. */
@@ -196,13 +198,8 @@ describe('a bridge run, step by step', () => {
 
   it('keeps an outcome whose resume was refused and delivers it on a later run', async () => {
     const failing = new Set([request(1, 1).threadId]);
-    const { context, results, resumes, advance } = setUp({ failResumesFor: failing });
-    await ingestRequests(context, [request(1, 1)]);
-    advance(1000);
-    await flushQueue(context);
-    results.set('batch-1', ['one']);
-    advance(1000);
-    await pollBatches(context);
+    const { context, resumes, advance, answerFirstBatch } = setUp({ failResumesFor: failing });
+    await answerFirstBatch([request(1, 1)], ['one']);
     await deliverOutcomes(context);
     expect(resumes).toHaveLength(0);
     expect(context.state.undelivered).toBe(1);
@@ -218,15 +215,10 @@ describe('a bridge run, step by step', () => {
   });
 
   it('sends an outcome again when its accepted resume run ended without the thread taking it, and only then', async () => {
-    const { context, results, resumes, takeResumes, runStatuses, advance } = setUp();
+    const { context, resumes, takeResumes, runStatuses, advance, answerFirstBatch } = setUp();
     const lost = request(41, 1);
     const kept = request(42, 2);
-    await ingestRequests(context, [lost, kept]);
-    advance(1000);
-    await flushQueue(context);
-    results.set('batch-1', ['one', 'two']);
-    advance(1000);
-    await pollBatches(context);
+    await answerFirstBatch([lost, kept], ['one', 'two']);
     await deliverOutcomes(context);
     expect(resumes.map((resume) => resume.threadId).sort()).toEqual([lost.threadId, kept.threadId]);
     // One run is cancelled before it runs (a restart dropped it, someone cancelled it); the other is taken.
@@ -261,14 +253,9 @@ describe('a bridge run, step by step', () => {
   });
 
   it('gives an outcome up, naming its thread, after a bounded number of resume attempts with growing pauses', async () => {
-    const { context, results, resumes, runStatuses, advance } = setUp();
+    const { context, resumes, runStatuses, advance, answerFirstBatch } = setUp();
     const stuck = request(43, 1);
-    await ingestRequests(context, [stuck]);
-    advance(1000);
-    await flushQueue(context);
-    results.set('batch-1', ['one']);
-    advance(1000);
-    await pollBatches(context);
+    await answerFirstBatch([stuck], ['one']);
     const sentAt: number[] = [];
     for (let run = 0; run < 200 && (await context.store.listOutbox(1)).length > 0; run += 1) {
       const before = resumes.length;
@@ -288,23 +275,21 @@ describe('a bridge run, step by step', () => {
     );
   });
 
-  it('drops the outcomes of a thread that was deleted, and keeps those of a thread that only failed to answer', async () => {
-    const { context, results, resumes, runStatuses, advance } = setUp();
+  it('drops the outcomes of a thread that was deleted while its resume run failed, and sends nothing more', async () => {
+    const { context, resumes, runStatuses, advance, answerFirstBatch } = setUp();
     const deleted = request(44, 1);
-    await ingestRequests(context, [deleted]);
-    advance(1000);
-    await flushQueue(context);
-    results.set('batch-1', ['one']);
-    advance(1000);
-    await pollBatches(context);
+    await answerFirstBatch([deleted], ['one']);
     await deliverOutcomes(context);
-    runStatuses.set('run-1', 'error');
+    runStatuses.set(resumes[0].runId, 'error');
     waiting.delete(deleted.threadId);
     advance(1000);
     await deliverOutcomes(context);
     expect(await context.store.listOutbox(10)).toEqual([]);
-    expect(resumes).toHaveLength(1);
+    expect(context.state).toMatchObject({ undelivered: 0, resuming: 0 });
     expect(context.state.lastError?.message).toMatch(/no longer exists/);
+    advance(60_000);
+    await deliverOutcomes(context);
+    expect(resumes).toHaveLength(1);
   });
 
   it('resubmits retryable outcomes until maxAttempts, then delivers the error', async () => {
