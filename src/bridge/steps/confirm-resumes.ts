@@ -1,11 +1,9 @@
-import { errorMessage } from '../../core/index.js';
 import type { BridgeRunContext } from '../bridge-run-context.js';
+import { isNotFound } from '../not-found.js';
 import type { DeliveryItem, DeliveryLedger } from './delivery-ledger.js';
 
 /** Run statuses of a resume that may yet be taken. */
 const unfinished = new Set(['pending', 'running']);
-
-const isNotFound = (error: unknown) => /\b404\b|not found/i.test(errorMessage(error));
 
 /**
  * Looks at resume runs accepted a while ago. A run that succeeded delivered its outcomes. A run still queued or

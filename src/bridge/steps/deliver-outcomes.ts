@@ -1,6 +1,7 @@
 import { errorMessage } from '../../core/index.js';
 import { strictResumeKey } from '../../protocol/index.js';
 import type { BridgeRunContext } from '../bridge-run-context.js';
+import { isNotFound } from '../not-found.js';
 import type { OutboxEntry } from '../bridge-store.js';
 import { confirmResumes } from './confirm-resumes.js';
 import { DeliveryLedger, type DeliveryItem } from './delivery-ledger.js';
@@ -84,7 +85,7 @@ async function threadIsGone(context: BridgeRunContext, threadId: string): Promis
     await context.client.threads.get(threadId);
     return false;
   } catch (error) {
-    return /\b404\b|not found/i.test(errorMessage(error));
+    return isNotFound(error);
   }
 }
 
