@@ -2,6 +2,8 @@
 // requests handed over by several processes at once, a bridge process killed between creating the batch and recording
 // it, a new process that finds the batch, polls it and resumes every thread. The emulator's record says each request
 // was submitted once.
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { PostgresStore } from '@langchain/langgraph-checkpoint-postgres/store';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIBatchEmulator } from '../../src/testing/index.js';
 import type { RunningEmulator } from '../../src/testing/types.js';
@@ -14,6 +16,17 @@ let emulator: RunningEmulator;
 
 beforeAll(async () => {
   database = await testDatabase('bridge_graph');
+  // The schema once, before any process starts: setup() is not safe to run from several processes at once on an empty
+  // database (two CREATE TABLE IF NOT EXISTS race in pg_type and one fails with 23505).
+  const checkpointer = PostgresSaver.fromConnString(database.url);
+  const store = PostgresStore.fromConnString(database.url);
+  try {
+    await checkpointer.setup();
+    await store.setup();
+  } finally {
+    await checkpointer.end();
+    await store.stop();
+  }
   emulator = await startOpenAIBatchEmulator({
     apiKey: emulatorKey,
     timings: { validatingMs: 5, inProgressMs: 10, finalizingMs: 5 },

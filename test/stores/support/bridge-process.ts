@@ -1,6 +1,7 @@
 // One bridge process on PostgreSQL: runs the bridge graph in-process (PostgresSaver + PostgresStore) for one event,
 // against the emulator, and prints what it resumed. With BRIDGE_CRASH_AT=batch-id it dies (exit 137, no cleanup) at
-// the moment it would record the batch id the API just gave it: the crash window at submission.
+// the moment it would record the batch id the API just gave it: the crash window at submission. The test creates the
+// schema once before any process starts.
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { PostgresStore } from '@langchain/langgraph-checkpoint-postgres/store';
 import type { Client } from '@langchain/langgraph-sdk';
@@ -12,8 +13,6 @@ const { DATABASE_URL, EMULATOR_URL, EMULATOR_KEY, BRIDGE_ID, BRIDGE_EVENT, BRIDG
 
 const checkpointer = PostgresSaver.fromConnString(DATABASE_URL!);
 const postgres = PostgresStore.fromConnString(DATABASE_URL!);
-await checkpointer.setup();
-await postgres.setup();
 const store = new ChaosStore(postgres, { order: 'inner' });
 if (BRIDGE_CRASH_AT === 'batch-id') {
   store.setFailWhen(({ namespace, value }) => {
