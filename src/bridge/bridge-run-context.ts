@@ -2,7 +2,8 @@ import type { Client } from '@langchain/langgraph-sdk';
 import type { BatchBackend } from '../backends/types.js';
 import type { BridgeRunOptions } from './bridge-options.js';
 import type { BridgeState } from './bridge-state.js';
-import type { BridgeStore, DeploymentIdentity } from './bridge-store.js';
+import type { BridgeStore } from './bridge-store.js';
+import type { DeploymentIdentity } from './store-records.js';
 
 /** Everything one bridge run works with. `state` is a draft the run changes and returns as its update. */
 export interface BridgeRunContext {

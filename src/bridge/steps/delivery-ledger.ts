@@ -1,6 +1,6 @@
 import type { Operation } from '@langchain/langgraph';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
-import type { OutboxEntry, RequestRecord } from '../bridge-store.js';
+import type { OutboxEntry, RequestRecord } from '../store-records.js';
 
 /** An outcome in the outbox and its request. */
 export interface DeliveryItem {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BridgeRunContext } from '../bridge-run-context.js';
-import type { DeploymentIdentity } from '../bridge-store.js';
+import type { DeploymentIdentity } from '../store-records.js';
 
 /**
  * Reads this deployment's identity from the bridge's store, creating it on the first run: a random id that goes into

@@ -2,7 +2,7 @@ import type { Operation } from '@langchain/langgraph';
 import { hostname } from 'node:os';
 import { customIdOf, errorMessage, planQueue, shouldFlush } from '../../core/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
-import type { QueueEntry, RequestRecord } from '../bridge-store.js';
+import type { QueueEntry, RequestRecord } from '../store-records.js';
 import { failQueuedOperations } from './queue-delivery.js';
 import { submitBatch } from './submit-batch.js';
 

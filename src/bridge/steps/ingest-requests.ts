@@ -3,7 +3,8 @@ import type { Outcome } from '../../backends/types.js';
 import { BridgeInputError, measurePayload, oversizeRefusal, requestKeyOf } from '../../core/index.js';
 import { handOverSchema, type HandOver } from '../../protocol/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
-import { queueEntryOf, storePageSize, type RequestRecord } from '../bridge-store.js';
+import { storePageSize } from '../bridge-store.js';
+import { queueEntryOf, type RequestRecord } from '../store-records.js';
 import { queueDelivery } from './queue-delivery.js';
 import { verifyHandOvers } from './verify-hand-overs.js';
 

@@ -9,7 +9,7 @@ import {
 } from '../../core/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import type { InFlightBatch } from '../bridge-state.js';
-import { queueEntryOf } from '../bridge-store.js';
+import { queueEntryOf } from '../store-records.js';
 import { deliveryOperations } from './queue-delivery.js';
 
 /** Polls the batches in flight that are due and turns every terminal batch into outcomes or resubmissions. */

@@ -2,7 +2,7 @@ import type { Operation } from '@langchain/langgraph';
 import type { Outcome } from '../../backends/types.js';
 import { addCost, deliveredOutcome, emptyCostTotals } from '../../core/index.js';
 import type { BridgeRunContext } from '../bridge-run-context.js';
-import type { RequestRecord } from '../bridge-store.js';
+import type { RequestRecord } from '../store-records.js';
 
 /**
  * Marks a request as answered and puts its outcome in the outbox. The outcome goes to the store first, so that a

@@ -1,7 +1,7 @@
 import { bridgeMetadataKey, deploymentMetadataKey, submissionMetadataKey } from '../../backends/types.js';
 import { errorMessage } from '../../core/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
-import type { StrayBatch } from '../bridge-store.js';
+import type { StrayBatch } from '../store-records.js';
 import { loadIdentity } from './deployment-identity.js';
 import { dropUnwaitedRequests } from './drop-unwaited.js';
 import { settleStrays } from './settle-strays.js';

@@ -1,7 +1,7 @@
 import { errorMessage } from '../../core/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import type { InFlightBatch, OrphanBatch } from '../bridge-state.js';
-import type { RequestRecord, StrayBatch } from '../bridge-store.js';
+import type { RequestRecord, StrayBatch } from '../store-records.js';
 import { recountQueue } from './flush-queue.js';
 
 /** The engine's custom ids: `bb-<request key>-<attempt>` (core/identity.ts). */

@@ -9,7 +9,7 @@ import {
 import { afterSubmitFailure, errorMessage, queuedTooLong } from '../../core/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import type { InFlightBatch } from '../bridge-state.js';
-import { queueEntryOf, type RequestRecord } from '../bridge-store.js';
+import { queueEntryOf, type RequestRecord } from '../store-records.js';
 import { failQueuedOperations } from './queue-delivery.js';
 
 /**
