@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as prettier from 'prettier';
 
 export const caseNames = ['single', 'fanout', 'tools', 'structured', 'embeddings', 'error', 'local', 'types', 'shared'];
 
@@ -117,5 +118,10 @@ export async function updateDocs(repo, results) {
   if (from < 0 || to < from) throw new Error(`docs/compatibility.md has no generated block (${start} … ${end}).`);
   const checked = `Checked on ${results.finishedAt.slice(0, 10)} with batch-bridge ${results.batchBridge}, each row a fresh project that installed the packed package from the npm registry:`;
   const block = `${start}\n${checked}\n\n${markdownTables(results)}${end}`;
-  await writeFile(pagePath, readme.slice(0, from) + block + readme.slice(to + end.length));
+  const page = readme.slice(0, from) + block + readme.slice(to + end.length);
+  // Formatted as `npm run lint` checks it (prettier --check .), so a regenerated page passes CI as written.
+  await writeFile(
+    pagePath,
+    await prettier.format(page, { ...(await prettier.resolveConfig(pagePath)), filepath: pagePath }),
+  );
 }
