@@ -8,7 +8,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DamagedDataFileError } from './data-files.js';
-import { launchDevServer, type LaunchedDevServer } from './launch-dev-server.js';
+import { DevServerStartError, launchDevServer, type LaunchedDevServer } from './launch-dev-server.js';
 
 export const devUsage = `Usage: batch-bridge dev [options]   (the flags of langgraphjs dev)
 
@@ -91,11 +91,15 @@ export async function runDev(argv: string[]): Promise<number> {
   await ignoreDataFolder(server.projectDirectory);
   try {
     await server.ready;
-  } catch {
+  } catch (error) {
     const exit = await server.exited;
     // Stopped while starting: nothing had changed yet.
     if (stopSignal) return signalExitCodes[stopSignal] ?? 1;
-    console.error(`batch-bridge dev: the server did not start (exit code ${exit.code}); see its output above.`);
+    console.error(
+      error instanceof DevServerStartError
+        ? `batch-bridge dev: ${error.message}`
+        : `batch-bridge dev: the server did not start (exit code ${exit.code}); see its output above.`,
+    );
     return 1;
   }
   console.log(banner(server, values['studio-url']));

@@ -39,7 +39,7 @@ export interface LaunchedDevServer {
   dataFolder: string;
   /** What was found in the data folder before the start (files restored from their last good copy). */
   dataFiles: DataFileCheck;
-  /** Resolves when the server answers; rejects when it exits first. */
+  /** Resolves when the server answers; rejects when it exits first (a DevServerStartError when it said why). */
   ready: Promise<void>;
   exited: Promise<DevServerExit>;
   /** How long the last save at stop took, once the server said so. */
@@ -48,6 +48,17 @@ export interface LaunchedDevServer {
   stop(forceAfterMs?: number): Promise<DevServerExit>;
   /** SIGKILL to the server (its files stay whole: every save is atomic; the last seconds are lost). */
   kill(): void;
+}
+
+/** The server process could not start (`code` is the system error's, e.g. `EADDRINUSE` for a taken port). */
+export class DevServerStartError extends Error {
+  override readonly name = 'DevServerStartError';
+  constructor(
+    reason: string,
+    readonly code?: string,
+  ) {
+    super(`The dev server did not start: ${reason}.`);
+  }
 }
 
 export async function launchDevServer(options: DevServerLaunchOptions): Promise<LaunchedDevServer> {
@@ -97,9 +108,10 @@ export async function launchDevServer(options: DevServerLaunchOptions): Promise<
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const ready = new Promise<void>((resolve, reject) => {
-    child.on('message', (message: { type?: string; savedInMs?: number }) => {
+    child.on('message', (message: { type?: string; savedInMs?: number; code?: string; reason?: string }) => {
       if (message.type === 'ready') resolve();
       if (message.type === 'saved') savedInMs = message.savedInMs;
+      if (message.type === 'failed') reject(new DevServerStartError(message.reason ?? 'it failed', message.code));
     });
     child.once('error', reject);
     void exited.then((exit) =>

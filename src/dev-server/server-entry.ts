@@ -60,7 +60,18 @@ if (!settler || !patch) {
 const { startServer, StartServerSchema } = await apiModule('server.mjs');
 const options = StartServerSchema.parse(JSON.parse(payload)) as { port: number; cwd: string };
 process.env.PORT = String(options.port);
-const { host, cleanup } = (await startServer(options)) as { host: string; cleanup: () => Promise<void> };
+const { host, cleanup } = (await startServer(options).catch((error: unknown) => {
+  // The API logs a failed listen (a taken port) and would keep running its workers without answering: exit instead,
+  // telling the launcher why, so that `batch-bridge dev` and the test helper fail at once with the reason.
+  const { code, message } = error as { code?: string; message?: string };
+  const reason =
+    code === 'EADDRINUSE'
+      ? `port ${options.port} is taken (another process listens on it); choose another with --port`
+      : `the server could not start: ${message ?? String(error)}`;
+  console.error(`[batch-bridge dev] ${reason}`);
+  send({ type: 'failed', code, reason });
+  process.exit(1);
+})) as { host: string; cleanup: () => Promise<void> };
 
 started.saveAndExit = async () => {
   const begun = Date.now();

@@ -27,3 +27,4 @@ export {
   type LangGraphDevServerOptions,
   type RunningLangGraphDevServer,
 } from './langgraph-dev-server.js';
+export { DevServerStartError } from '../dev-server/launch-dev-server.js';

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { launchDevServer, type LaunchedDevServer } from '../dev-server/launch-dev-server.js';
+import { DevServerStartError, launchDevServer, type LaunchedDevServer } from '../dev-server/launch-dev-server.js';
 
 /** Asks the OS for a port nobody listens on (port 2024, the dev server's default, is often taken). */
 export async function findFreePort(host = '127.0.0.1'): Promise<number> {
@@ -59,7 +59,6 @@ export interface RunningLangGraphDevServer {
 export async function startLangGraphDevServer(options: LangGraphDevServerOptions): Promise<RunningLangGraphDevServer> {
   const ownsDirectory = options.directory === undefined;
   const directory = options.directory ?? (await mkdtemp(path.join(tmpdir(), 'batch-bridge-langgraph-')));
-  const port = options.port ?? (await findFreePort());
   const configPath = path.join(directory, 'langgraph.json');
   await writeFile(
     configPath,
@@ -73,47 +72,24 @@ export async function startLangGraphDevServer(options: LangGraphDevServerOptions
   };
   const removeOwnDirectory = () =>
     ownsDirectory ? rm(directory, { recursive: true, force: true }) : Promise.resolve();
-  let server: LaunchedDevServer;
+  let started: { server: LaunchedDevServer; port: number } | undefined;
   try {
-    server = await launchDevServer({
-      config: configPath,
-      port,
-      host: '127.0.0.1',
-      workers: options.workers ?? 10,
-      output: 'pipe',
-      onLog: collect,
-      onNotice: collect,
-      env: {
-        LANGGRAPH_CLI_NO_ANALYTICS: '1',
-        LANGSMITH_TRACING: 'false',
-        LANGCHAIN_TRACING_V2: 'false',
-        ...options.env,
-      },
-    });
+    // A port found free can be taken by another process before the server binds it (seconds later, once its modules
+    // have loaded): then a new one is asked for, a bounded number of times. A port given by the caller is not changed.
+    for (let attempt = 1; !started; attempt += 1) {
+      const port = options.port ?? (await findFreePort());
+      try {
+        started = { server: await startOn(port, configPath, options, collect, lines), port };
+      } catch (error) {
+        const portTaken = error instanceof DevServerStartError && error.code === 'EADDRINUSE';
+        if (!portTaken || options.port !== undefined || attempt >= portAttempts) throw error;
+      }
+    }
   } catch (error) {
     await removeOwnDirectory();
     throw error;
   }
-  const startTimeoutMs = options.startTimeoutMs ?? 90_000;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    await Promise.race([
-      server.ready,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`did not answer within ${startTimeoutMs} ms`)), startTimeoutMs);
-      }),
-    ]);
-  } catch (error) {
-    server.kill();
-    await server.exited;
-    await removeOwnDirectory();
-    throw new Error(
-      `langgraphjs dev ${error instanceof Error ? error.message : String(error)}:\n${lines.slice(-30).join('\n')}`,
-      { cause: error },
-    );
-  } finally {
-    clearTimeout(timer);
-  }
+  const { server, port } = started;
 
   const stop = async () => {
     await server.stop(options.stopTimeoutMs ?? 15_000);
@@ -131,6 +107,56 @@ export async function startLangGraphDevServer(options: LangGraphDevServerOptions
       await removeOwnDirectory();
     },
   };
+}
+
+/** Ports tried when the one found free is taken before the server binds it. */
+const portAttempts = 3;
+
+/** Launches the server on one port and waits until it answers; on failure it is stopped and gone. */
+async function startOn(
+  port: number,
+  config: string,
+  options: LangGraphDevServerOptions,
+  collect: (line: string) => void,
+  lines: string[],
+): Promise<LaunchedDevServer> {
+  const server = await launchDevServer({
+    config,
+    port,
+    host: '127.0.0.1',
+    workers: options.workers ?? 10,
+    output: 'pipe',
+    onLog: collect,
+    onNotice: collect,
+    env: {
+      LANGGRAPH_CLI_NO_ANALYTICS: '1',
+      LANGSMITH_TRACING: 'false',
+      LANGCHAIN_TRACING_V2: 'false',
+      ...options.env,
+    },
+  });
+  const startTimeoutMs = options.startTimeoutMs ?? 90_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      server.ready,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`did not answer within ${startTimeoutMs} ms`)), startTimeoutMs);
+      }),
+    ]);
+    return server;
+  } catch (error) {
+    server.kill();
+    await server.exited;
+    // The server said why (a taken port): that is the message. Otherwise its last lines tell.
+    if (error instanceof DevServerStartError) throw error;
+    throw new Error(
+      `langgraphjs dev ${error instanceof Error ? error.message : String(error)}:\n${lines.slice(-30).join('\n')}`,
+      { cause: error },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The server joins graph paths onto the config's folder, so an absolute path has to become a relative one. */

@@ -37,7 +37,24 @@ export async function startLauncher(
   env: Record<string, string>,
   startTimeoutMs = 90_000,
 ): Promise<LauncherProcess> {
-  const port = await findFreePort();
+  // A port found free can be taken before the server binds it; batch-bridge dev then exits at once saying so.
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await findFreePort();
+    try {
+      return await startLauncherOn(kind, directory, env, startTimeoutMs, port);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes(`port ${port} is taken`)) throw error;
+    }
+  }
+}
+
+async function startLauncherOn(
+  kind: LauncherKind,
+  directory: string,
+  env: Record<string, string>,
+  startTimeoutMs: number,
+  port: number,
+): Promise<LauncherProcess> {
   const flags = [
     'dev',
     '--port',
