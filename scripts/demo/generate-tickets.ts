@@ -7,23 +7,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRandom } from '../../src/testing/random.js';
 
 const dataFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/data');
 const ticketCount = 300;
 const customerCount = 60;
 
-/** mulberry32: tiny, seeded, good enough to pick words; Math.random would make every run's dataset different. */
-function seededRandom(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = seededRandom(20261125);
+// Seeded: Math.random would make every run's dataset different.
+const random = createRandom(20261125);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
 

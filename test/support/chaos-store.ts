@@ -2,6 +2,7 @@
 // that is neither insertion nor updated_at order, writes that fail now and then (before or after they are applied),
 // and a `batch()` that is never atomic. The store conformance suite runs the bridge's store operations through it.
 import { BaseStore, type Item, type Operation, type OperationResults } from '@langchain/langgraph';
+import { createRandom } from '../../src/testing/random.js';
 
 // SearchItem is not re-exported by @langchain/langgraph 1.7: it is what BaseStore.search resolves to.
 type SearchItem = Awaited<ReturnType<BaseStore['search']>>[number];
@@ -53,18 +54,6 @@ export class ChaosWriteError extends Error {
   }
 }
 
-/** mulberry32: a small seeded generator, enough to make failures reproducible. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** FNV-1a over the seed and the text: the 'hashed' order's sort key. */
 function hash(seed: number, text: string): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
@@ -93,7 +82,7 @@ export class ChaosStore extends BaseStore {
     private readonly options: ChaosOptions = {},
   ) {
     super();
-    this.random = generator(options.seed ?? 1);
+    this.random = createRandom(options.seed ?? 1);
     this.failWrites = new Set(options.failWrites ?? []);
   }
 
