@@ -16,21 +16,20 @@ afterAll(async () => {
 /** The bridge's saved states (one per checkpoint) from `since` on, newest first, with the time each was saved. */
 async function bridgeHistorySince(bridge: string, since: number) {
   const states: Array<{ values: Record<string, any>; at: number }> = [];
-  let before: { configurable: { checkpoint_id: string; checkpoint_ns: string } } | undefined;
+  // The LangGraph API takes the id of the checkpoint to page back from (the SDK types `before` as a config).
+  let before: string | undefined;
   for (;;) {
     const page = await environment.client.threads.getHistory<Record<string, any>>(bridgeThreadId(bridge), {
       limit: 100,
-      ...(before ? { before } : {}),
+      ...(before ? { before: before as never } : {}),
     });
     for (const state of page) {
       const at = Date.parse(state.created_at ?? '');
       if (at < since) return states;
       states.push({ values: state.values, at });
     }
-    if (page.length < 100) return states;
-    const { checkpoint_id, checkpoint_ns } = page[page.length - 1].checkpoint;
-    if (!checkpoint_id) return states;
-    before = { configurable: { checkpoint_id, checkpoint_ns } };
+    before = page.length === 100 ? (page[page.length - 1].checkpoint.checkpoint_id ?? undefined) : undefined;
+    if (!before) return states;
   }
 }
 
