@@ -147,9 +147,11 @@ describe('batchOpenAI inside LangGraph nodes, answered through the bridge', () =
 
   it('submits 20 threads started together as one batch, and flushes a lone thread after maxWaitMs', async () => {
     const tag = tagged('twenty');
+    // count_bridge submits when 20 requests wait and never for their age: however late the last hand-over arrives on
+    // a loaded machine, no flush goes out before it, so a bridge that batches the 20 sends exactly one batch.
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, (_, index) =>
-        runThread(environment.client, 'single', { prompt: `Thread ${index} ${tag}` }),
+        runThread(environment.client, 'single', { prompt: `Thread ${index} ${tag}`, bridge: 'count_bridge' }),
       ),
     );
     const batchIds = new Set(outcomes.map(({ state }) => results(state)[0].batchBridge.batchId));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeThreadId } from '../../src/index.js';
-import { startE2EEnvironment, waitFor, type E2EEnvironment } from './support/e2e-environment.js';
+import { startE2EEnvironment, type E2EEnvironment } from './support/e2e-environment.js';
 import { reportRow, runFanout, tagged } from './support/fanout.js';
 
 let environment: E2EEnvironment;
@@ -12,6 +12,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await environment?.close();
 });
+
+/** The bridge's saved states (one per checkpoint) from `since` on, newest first, with the time each was saved. */
+async function bridgeHistorySince(bridge: string, since: number) {
+  const states: Array<{ values: Record<string, any>; at: number }> = [];
+  // The LangGraph API takes the id of the checkpoint to page back from (the SDK types `before` as a config).
+  let before: string | undefined;
+  for (;;) {
+    const page = await environment.client.threads.getHistory<Record<string, any>>(bridgeThreadId(bridge), {
+      limit: 100,
+      ...(before ? { before: before as never } : {}),
+    });
+    for (const state of page) {
+      const at = Date.parse(state.created_at ?? '');
+      if (at < since) return states;
+      states.push({ values: state.values, at });
+    }
+    before = page.length === 100 ? (page[page.length - 1].checkpoint.checkpoint_id ?? undefined) : undefined;
+    if (!before) return states;
+  }
+}
 
 const prompts = (count: number, tag: string, marked: Record<number, string> = {}) =>
   Array.from({ length: count }, (_, index) => `Question ${index} ${marked[index] ?? ''} ${tag}`);
@@ -90,22 +110,22 @@ describe('batches that fail, expire or vanish', () => {
 
   it('4. token_limit_exceeded: retried later in smaller batches until it fits, the wait visible in the bridge state', async () => {
     const tag = tagged('tokens');
-    const running = runFanout(
+    const started = Date.now();
+    const run = await runFanout(
       environment.client,
       environment.emulator,
       'fault_bridge',
       prompts(8, tag, { 5: '[[fault:batch=token_limit_exceeded,times=2]]' }),
       tag,
     );
-    const waiting = await waitFor(async () => {
-      const values = (await environment.client.threads.getState(bridgeThreadId('fault_bridge'))).values as Record<
-        string,
-        any
-      >;
-      return values.backoffUntil !== null && Object.keys(values.batchSizeLimits).length > 0 ? values : undefined;
-    }, 'the bridge to show the token-limit wait');
-    expect(waiting.lastError.message).toMatch(/enqueued-token limit/);
-    const run = await running;
+    // The wait lasts only backoffMs (1 s, then 2 s): instead of catching it live, the bridge's saved states since the
+    // test started must include one that showed it, a wait still ahead, with the smaller batch size and the reason.
+    const waiting = (await bridgeHistorySince('fault_bridge', started)).find(
+      ({ values, at }) =>
+        values.backoffUntil !== null && values.backoffUntil > at && Object.keys(values.batchSizeLimits).length > 0,
+    );
+    expect(waiting, 'a bridge state showing the token-limit wait').toBeDefined();
+    expect(waiting!.values.lastError.message).toMatch(/enqueued-token limit/);
     expect(run.answers.filter((answer) => answer.text)).toHaveLength(8);
     expect(run.customIdsSubmittedTwice).toEqual([]);
     const batches = new Set(run.lines.map((line) => line.custom_id.split('-')[1]));

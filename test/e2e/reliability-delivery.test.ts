@@ -73,10 +73,14 @@ describe('resumes: a busy thread, a bridge fed malformed input, a call resumed w
   it('8. a resume that arrives while the thread is busy is enqueued behind the busy run and applied, not refused', async () => {
     const tag = tagged('busy');
     const started = Date.now();
-    const { thread, state, runs } = await runThread(environment.client, 'busy', {
-      prompt: `Busy ${tag}`,
-      busyMs: 8000,
-    });
+    // The busy run must outlast the batch round trip (the bridge's wait, the emulator, the resume) by a wide margin
+    // on a loaded machine too: 20 s against the few seconds the round trip takes, as in test 15.
+    const { thread, state, runs } = await runThread(
+      environment.client,
+      'busy',
+      { prompt: `Busy ${tag}`, busyMs: 20_000 },
+      90_000,
+    );
     expect(thread.status).toBe('idle');
     const results = answersOf(state) as unknown as Array<Record<string, unknown>>;
     expect(results.find((result) => result.worked)).toBeDefined();
@@ -100,7 +104,7 @@ describe('resumes: a busy thread, a bridge fed malformed input, a call resumed w
       1,
       Date.now() - started,
     );
-  });
+  }, 120_000);
 
   it(
     '10. malformed input to the bridge gets a clear error; its queue and batches in flight stay exactly as they were',

@@ -70,27 +70,46 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
     }
     expect(linesMentioning(environment.emulator, inFlightTag)).toHaveLength(10);
 
+    // count_bridge submits only when 20 requests wait, never for their age: the 10 stay queued across the restart
+    // however slowly they arrive, and 10 more sent after it make the batch go.
     const queuedTag = tagged('restart-queued');
     const queued = await startThreads(
       'single',
       Array.from({ length: 10 }, (_, index) => ({
         prompt: `Queued ${index} ${queuedTag}`,
-        bridge: 'slow_flush_bridge',
+        bridge: 'count_bridge',
       })),
     );
     await everyThread(queued, 'interrupted');
     await waitFor(
-      async () => ((await bridgeState('slow_flush_bridge')).queued === 10 ? true : undefined),
+      async () => ((await bridgeState('count_bridge')).queued === 10 ? true : undefined),
       'ten requests to be queued',
     );
     expect(linesMentioning(environment.emulator, queuedTag)).toHaveLength(0);
     await environment.restartServer();
-    for (const threadId of queued) {
+    const laterTag = tagged('restart-later');
+    const later = await startThreads(
+      'single',
+      Array.from({ length: 10 }, (_, index) => ({ prompt: `Later ${index} ${laterTag}`, bridge: 'count_bridge' })),
+    );
+    for (const [threadId, tag] of [
+      ...queued.map((threadId) => [threadId, queuedTag]),
+      ...later.map((threadId) => [threadId, laterTag]),
+    ]) {
       const { state } = await finishedThread(environment.client, threadId, 60_000);
-      expect(answersOf(state)[0].text).toContain(queuedTag.slice(0, 10));
+      expect(answersOf(state)[0].text).toContain(tag.slice(0, 10));
     }
     expect(linesMentioning(environment.emulator, queuedTag)).toHaveLength(10);
-    reportRow('7 clean restarts: batch in flight; requests queued', '20/20 threads done', 20, 20, Date.now() - started);
+    expect(linesMentioning(environment.emulator, laterTag)).toHaveLength(10);
+    // The bridge still counted the 10 it held before the restart: all 20 went out in one batch.
+    const batchesOf = (tag: string) =>
+      environment.emulator
+        .record()
+        .batches.filter((batch) => batch.lines.some((line) => JSON.stringify(line.body).includes(tag)))
+        .map((batch) => batch.batchId);
+    expect(batchesOf(queuedTag)).toHaveLength(1);
+    expect(batchesOf(laterTag)).toEqual(batchesOf(queuedTag));
+    reportRow('7 clean restarts: batch in flight; requests queued', '30/30 threads done', 30, 30, Date.now() - started);
   });
 
   it('9. the same node re-executed many times (partial resumes, a LangGraph retry) still sends one line per request', async () => {
@@ -123,12 +142,13 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
   it('12. cancelling a waiting request, and a whole batch, resumes the threads with a clear cancellation error', async () => {
     const started = Date.now();
     const tag = tagged('cancel-request');
-    const [waiting] = await startThreads('single', [{ prompt: `Cancel me ${tag}`, bridge: 'slow_flush_bridge' }]);
+    // hold_bridge submits only with a second request: the lone one waits, however long the test takes, until cancelled.
+    const [waiting] = await startThreads('single', [{ prompt: `Cancel me ${tag}`, bridge: 'hold_bridge' }]);
     await everyThread([waiting], 'interrupted');
     expect(
       await cancelBatchRequests(environment.client, {
         threadId: waiting,
-        bridge: 'slow_flush_bridge',
+        bridge: 'hold_bridge',
         reason: 'the user changed their mind',
       }),
     ).toEqual({ requests: 1 });
@@ -137,16 +157,27 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
     expect(linesMentioning(environment.emulator, tag)).toHaveLength(0);
 
     const batchTag = tagged('cancel-batch');
-    environment.emulator.setTimings({ inProgressMs: 10_000 });
+    // Long enough that no line is done before the cancel (a cancelled batch still returns the lines it finished).
+    environment.emulator.setTimings({ inProgressMs: 60_000 });
     const threads = await startThreads(
       'single',
       Array.from({ length: 3 }, (_, index) => ({ prompt: `Batch ${index} ${batchTag}`, bridge: 'fault_bridge' })),
     );
-    const batchId = await waitFor(
-      async () => (await bridgeState('fault_bridge')).batches[0]?.batchId as string | undefined,
-      'the batch',
-    );
-    await cancelBatchRequests(environment.client, { batchIds: [batchId], bridge: 'fault_bridge' });
+    // On a loaded machine the three hand-overs may straddle a flush: every batch holding one of them is cancelled.
+    const batchIds = await waitFor(() => {
+      const holding = environment.emulator
+        .record()
+        .batches.filter((batch) => batch.lines.some((line) => JSON.stringify(line.body).includes(batchTag)));
+      const lines = holding.reduce((count, batch) => count + batch.lines.length, 0);
+      return lines === 3 ? holding.map((batch) => batch.batchId) : undefined;
+    }, 'the three requests to be submitted');
+    await waitFor(async () => {
+      const known = new Set(
+        (await bridgeState('fault_bridge')).batches.map((batch: { batchId: string }) => batch.batchId),
+      );
+      return batchIds.every((batchId) => known.has(batchId)) ? true : undefined;
+    }, 'the bridge to record its batches');
+    await cancelBatchRequests(environment.client, { batchIds, bridge: 'fault_bridge' });
     for (const threadId of threads) {
       const finished = await finishedThread(environment.client, threadId);
       expect(answersOf(finished.state)[0].error?.message).toMatch(/cancelled/);
@@ -183,12 +214,13 @@ describe('servers that restart, busy threads, re-execution, bad input, secrets, 
       [`A ${tag}`, `B [[fault:status=400]] ${tag}`],
       tag,
     );
-    const [cancelled] = await startThreads('single', [{ prompt: `Cancelled ${tag}`, bridge: 'slow_flush_bridge' }]);
+    // hold_bridge_b submits only with a second request: the lone one waits until it is cancelled.
+    const [cancelled] = await startThreads('single', [{ prompt: `Cancelled ${tag}`, bridge: 'hold_bridge_b' }]);
     await everyThread([cancelled], 'interrupted');
     await waitFor(
       async () =>
-        (await cancelBatchRequests(environment.client, { threadId: cancelled, bridge: 'slow_flush_bridge' }))
-          .requests === 1 || undefined,
+        (await cancelBatchRequests(environment.client, { threadId: cancelled, bridge: 'hold_bridge_b' })).requests ===
+          1 || undefined,
       'the request to be cancelled',
     );
     await finishedThread(environment.client, cancelled);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cancelBatchRequests, ThreadRunError, waitForAnswer, WaitForAnswerTimeoutError } from '../../src/index.js';
-import { e2eGraphs, startE2EEnvironment, type E2EEnvironment } from './support/e2e-environment.js';
+import { e2eGraphs, startE2EEnvironment, waitFor, type E2EEnvironment } from './support/e2e-environment.js';
 import { tagged, type Answer } from './support/fanout.js';
 
 /**
@@ -84,12 +84,23 @@ describe('waitForAnswer on a real server', () => {
   it('gives up after timeoutMs naming the waiting calls; a cancelled call then lets the thread finish', async () => {
     // hold_bridge submits only with a second request: a lone one waits until it is cancelled.
     const threadId = await startThread('single', { prompt: `Held ${tagged('held')}`, bridge: 'hold_bridge' });
+    // The timeout counts from the call: it starts once the thread waits on its batch request, so that the error names
+    // the waiting call however long the run took to get there on a loaded machine.
+    await waitFor(async () => {
+      const thread = await environment.client.threads.get(threadId);
+      const interrupts = Object.values(thread.interrupts ?? {}).flat();
+      return thread.status === 'interrupted' &&
+        interrupts.some((pending) => (pending.value as { kind?: string }).kind === 'batch-bridge/request')
+        ? true
+        : undefined;
+    }, 'the thread to wait on its batch request');
     const started = Date.now();
     const timedOut = await waitForAnswer(environment.client, threadId, { timeoutMs: 3000, pollIntervalMs: 200 }).catch(
       (e) => e,
     );
     expect(timedOut).toBeInstanceOf(WaitForAnswerTimeoutError);
     expect(timedOut.message).toMatch(/1 call\(s\) waiting on a batch/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
     expect(Date.now() - started).toBeLessThan(6000);
 
     expect(await cancelBatchRequests(environment.client, { threadId, bridge: 'hold_bridge' })).toEqual({ requests: 1 });

@@ -18,6 +18,11 @@ export const slowFlushBridge = createOpenAIBridge({ maxWaitMs: 8000, pollInterva
  * time it has waited, so a lone request stays queued until the test sends another or cancels it.
  */
 export const holdBridge = createOpenAIBridge({ maxWaitMs: 600_000, pollIntervalMs: 1000, maxRequests: 2 });
+/**
+ * For checks of what goes out together: a batch is submitted when 20 requests wait, never for the time they have
+ * waited, so requests that reach the bridge one by one (slowly, or across a restart) still go out as one batch.
+ */
+export const countBridge = createOpenAIBridge({ maxWaitMs: 600_000, pollIntervalMs: 1000, maxRequests: 20 });
 /** For a refused key: the emulator answers 401 to any other key than the suite's. */
 export const refusedKeyBridge = createOpenAIBridge({
   maxWaitMs: 500,

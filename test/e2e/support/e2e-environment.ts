@@ -28,6 +28,7 @@ export const e2eGraphs: Record<string, string> = {
   refused_key_bridge: `${graphsFolder}/bridges.ts:refusedKeyBridge`,
   // The same bridge under a second graph id: its own queue, so that one test's leftovers never pair with another's.
   hold_bridge_b: `${graphsFolder}/bridges.ts:holdBridge`,
+  count_bridge: `${graphsFolder}/bridges.ts:countBridge`,
   busy: `${graphsFolder}/reliability-agents.ts:busy`,
   retrying: `${graphsFolder}/reliability-agents.ts:retrying`,
   parallel: `${graphsFolder}/reliability-agents.ts:parallel`,
