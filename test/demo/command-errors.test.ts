@@ -57,28 +57,26 @@ describe('npm start: mistyped flags and a --url where no server answers', () => 
     );
   });
 
-  it('says within two seconds that no server answers at a dead port', async () => {
+  it("says at once, without the SDK's retries, that no server answers at a dead port", async () => {
     const url = `http://127.0.0.1:${await deadPort()}`;
-    // What Node and tsx alone take to start a script on this machine now (seconds when the machine is loaded), before
-    // and after, to measure the command's own time apart from it.
-    const before = await runScript('scripts/demo/example-inputs.ts');
     const { code, stderr, elapsedMs } = await runScript('scripts/demo/start.ts', '--url', url, '--count', '10');
-    const after = await runScript('scripts/demo/example-inputs.ts');
-    const startupMs = Math.max(before.elapsedMs, after.elapsedMs);
     expect(code).toBe(1);
     expect(stderr).toContain(`No LangGraph server answers at ${url} (connection refused or failed)`);
     expect(stderr).toContain('leave out --url');
-    expect(elapsedMs - startupMs).toBeLessThan(2_000);
+    // The LangGraph SDK retries a dead port for 20-30 s; one probe is refused at once. The bound is wide for Node and
+    // tsx starting on a loaded machine, and still well under the SDK's retries.
+    expect(elapsedMs).toBeLessThan(10_000);
   });
 
-  it('gives up on a server that takes the connection but never answers within two seconds', async () => {
+  it('gives up on a server that takes the connection but never answers, after the probe timeout of 1.5 s', async () => {
     const silent = createServer((socket) => void silentSockets.push(socket));
     silentServers.push(silent);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
     const started = Date.now();
     const error = await probeLangGraphServer(url).catch((caught: Error) => caught);
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect((error as Error).message).toContain(`No LangGraph server answers at ${url} (no answer within 1.5 s)`);
+    // The probe's one timeout, not a wait for the connection to end; wide for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

@@ -116,7 +116,8 @@ describe('local mode: one process per store, held by a lease in the store', () =
       const next = startHolder(directory);
       await Promise.all([nextEvent(blocked, 'ready'), nextEvent(next, 'ready')]);
       const database = await openDirectly(directory);
-      const expiresAt = Date.now() + 3_000;
+      // Ten seconds: the refusal must come before the end, and a loaded machine can take seconds to answer `go`.
+      const expiresAt = Date.now() + 10_000;
       database
         .prepare('INSERT OR REPLACE INTO lease VALUES (1, ?, ?, ?, ?, ?, ?)')
         .run('elsewhere', 4242, 'container-b', 'container-b|boot|pid:[1]', Date.now(), expiresAt);
@@ -128,8 +129,11 @@ describe('local mode: one process per store, held by a lease in the store', () =
       expect(refusal.message).toContain(`in use by process 4242 on container-b`);
       expect(refusal.message).toContain(new Date(expiresAt).toISOString());
 
-      // The other host's lease ends unrenewed (its process is gone): the next run takes the store over.
-      await waitFor(() => (Date.now() > expiresAt ? true : undefined), 'the lease to end', 10_000);
+      // The other host's lease ends unrenewed (its process is gone): the next run takes the store over. Its end is
+      // moved up to now rather than waited for; the child still judges it by its own clock.
+      const endedAt = Date.now();
+      database.prepare('UPDATE lease SET expires_at = ? WHERE id = 1').run(endedAt);
+      await waitFor(() => (Date.now() > endedAt ? true : undefined), 'the lease to end', 10_000);
       next.child.stdin!.write('go\n');
       expect(await nextEvent(next, 'holding', 'refused')).toMatchObject({ event: 'holding' });
       expect(leaseRow(database)).toMatchObject({ pid: next.child.pid, host: hostname() });
@@ -144,10 +148,11 @@ describe('local mode: one process per store, held by a lease in the store', () =
     'a holder renews its lease while it runs; killed, its lease is taken over: at once on this machine, after expiry from elsewhere',
     async () => {
       const directory = await storeFolder();
-      const leaseMs = '6000';
-      // Every child is loaded before the moment it is needed: what is measured is the lease, not their start-up.
-      const [first, early, later] = [0, 1, 2].map(() =>
-        startHolder(directory, { BATCH_BRIDGE_STORE_LEASE_MS: leaseMs }),
+      // The first holder's lease lasts 12 s and is renewed every 4 s: at least 8 s of it remain when it is killed,
+      // room for the refusal on a loaded machine. The later holder's lasts 60 s: its lease is still running when the
+      // rerun replaces it, however long the rerun takes to start.
+      const [first, early, later] = [12_000, 12_000, 60_000].map((leaseMs) =>
+        startHolder(directory, { BATCH_BRIDGE_STORE_LEASE_MS: String(leaseMs) }),
       );
       await Promise.all([first, early, later].map((child) => nextEvent(child, 'ready')));
       first.child.stdin!.write('go\n');
@@ -159,7 +164,7 @@ describe('local mode: one process per store, held by a lease in the store', () =
       await waitFor(
         () => (leaseRow(database)!.expires_at > taken.expires_at + 1000 ? true : undefined),
         'the lease to be renewed',
-        10_000,
+        20_000,
       );
       first.child.kill('SIGKILL');
       await first.exited;
@@ -172,7 +177,10 @@ describe('local mode: one process per store, held by a lease in the store', () =
       expect(Date.now()).toBeLessThan(killedLease.expires_at);
       expect(refusal).toMatchObject({ event: 'refused', name: 'LocalStoreError' });
       expect(refusal.message).toContain(`in use by process ${first.child.pid}`);
-      await waitFor(() => (Date.now() > killedLease.expires_at ? true : undefined), 'the lease to end', 10_000);
+      // Its end is moved up to now rather than waited for (up to 12 s); the child still judges it by its own clock.
+      const endedAt = Date.now();
+      database.prepare('UPDATE lease SET expires_at = ? WHERE id = 1').run(endedAt);
+      await waitFor(() => (Date.now() > endedAt ? true : undefined), 'the lease to end', 10_000);
       later.child.stdin!.write('go\n');
       expect(await nextEvent(later, 'holding', 'refused')).toMatchObject({ event: 'holding' });
 

@@ -161,10 +161,13 @@ describe('API faults: quota, creation rate limit, slow answers', () => {
 
   describe('slow answers', () => {
     const impatient = () => new OpenAI({ baseURL: emulator.baseURL, apiKey: 'sk-test', maxRetries: 0, timeout: 100 });
+    // For calls that must succeed: a GC pause or a loaded machine can hold up an answer past 100 ms. Its timeout is
+    // still shorter than the faults' 10 s delays, so a delay that was not cleared (or used up) fails it.
+    const patient = () => new OpenAI({ baseURL: emulator.baseURL, apiKey: 'sk-test', maxRetries: 0, timeout: 5_000 });
 
     it('delays every call of an operation so that a client with a short timeout times out; the work is still done', async () => {
       const fileId = await uploadBatchFile(client, [chatLine('s', 'x')]);
-      emulator.setHttpFaults({ delayMs: { createBatch: 1000 } });
+      emulator.setHttpFaults({ delayMs: { createBatch: 10_000 } });
       const timedOut = impatient().batches.create({
         input_file_id: fileId,
         endpoint: '/v1/chat/completions',
@@ -174,7 +177,7 @@ describe('API faults: quota, creation rate limit, slow answers', () => {
       // The batch was created although its answer never arrived: a blind retry would make a second one.
       expect(emulator.record().batches.map((batch) => batch.inputFileId)).toContain(fileId);
 
-      emulator.setHttpFaults({ delayMs: { retrieveBatch: 1000, fileContent: 1000, upload: 1000 } });
+      emulator.setHttpFaults({ delayMs: { retrieveBatch: 10_000, fileContent: 10_000, upload: 10_000 } });
       const [batch] = (await client.batches.list()).data;
       await expect(impatient().batches.retrieve(batch.id)).rejects.toBeInstanceOf(APIConnectionTimeoutError);
       await expect(impatient().files.content(fileId)).rejects.toBeInstanceOf(APIConnectionTimeoutError);
@@ -182,7 +185,7 @@ describe('API faults: quota, creation rate limit, slow answers', () => {
         impatient().files.create({ file: await fileOf([chatLine('t', 'x')]), purpose: 'batch' }),
       ).rejects.toBeInstanceOf(APIConnectionTimeoutError);
       emulator.setHttpFaults({});
-      expect((await impatient().batches.retrieve(batch.id)).id).toBe(batch.id);
+      expect((await patient().batches.retrieve(batch.id)).id).toBe(batch.id);
     });
 
     it('delays per request with a marker: the upload, the creation, a synchronous call', async () => {
@@ -193,7 +196,7 @@ describe('API faults: quota, creation rate limit, slow answers', () => {
       await expect(uploadMarked).rejects.toBeInstanceOf(APIConnectionTimeoutError);
       await waitUntil(() => emulator.record().files.length > 0, { description: 'the slow upload to be stored' });
 
-      const fileId = await uploadBatchFile(client, [chatLine('c', '[[fault:create=slow,ms=1000,times=1]]')]);
+      const fileId = await uploadBatchFile(client, [chatLine('c', '[[fault:create=slow,ms=10000,times=1]]')]);
       const creation = impatient().batches.create({
         input_file_id: fileId,
         endpoint: '/v1/chat/completions',
@@ -202,7 +205,7 @@ describe('API faults: quota, creation rate limit, slow answers', () => {
       await expect(creation).rejects.toBeInstanceOf(APIConnectionTimeoutError);
       expect(
         (
-          await impatient().batches.create({
+          await patient().batches.create({
             input_file_id: fileId,
             endpoint: '/v1/chat/completions',
             completion_window: '24h',
