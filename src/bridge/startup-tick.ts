@@ -8,6 +8,9 @@ const longestDelayMs = 15_000;
 
 let scheduled = false;
 
+/** Starts the line printed once the start's ticks are sent. */
+export const startupTickLogPrefix = '[batch-bridge] startup ticks sent:';
+
 /**
  * Gives every bridge of this server a tick when the server starts. A bridge runs only when something starts a run
  * on its thread (a hand-over, its own scheduled tick); after a crash its next tick may not have been saved, and then
@@ -34,6 +37,7 @@ async function tickBridges(client: Client): Promise<void> {
       // The server is not answering yet.
     }
   }
+  const ticked: string[] = [];
   for (const graphId of graphIds ?? []) {
     const threadId = bridgeThreadId(graphId);
     // Only graphs that have run as a bridge have this thread: other graphs are not started.
@@ -44,6 +48,13 @@ async function tickBridges(client: Client): Promise<void> {
     if (!exists) continue;
     await client.runs
       .create(threadId, graphId, { input: { event: { type: 'tick' } }, multitaskStrategy: 'enqueue' })
+      .then(() => ticked.push(graphId))
       .catch(() => undefined);
   }
+  // One line, so that an operator (and a test) can tell the start's ticks are all sent.
+  console.log(
+    graphIds === undefined
+      ? `${startupTickLogPrefix} the server did not answer; no bridge was ticked (the next hand-over runs them)`
+      : `${startupTickLogPrefix} ${ticked.length ? ticked.join(', ') : 'no bridge with a thread yet'}`,
+  );
 }

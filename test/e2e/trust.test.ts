@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeThreadId } from '../../src/index.js';
 import { digestOf } from '../../src/core/identity.js';
-import { inboxNamespace, requestsNamespace } from '../../src/protocol/index.js';
+import { inboxNamespace, requestsNamespace, wakeKey, wakeNamespace } from '../../src/protocol/index.js';
 import {
   finishedThread,
   linesMentioning,
@@ -34,6 +34,7 @@ const chatPayload = (content: string) => ({
 interface BridgeValues {
   totals: { received: number; rejected: number; duplicates: number };
   recentErrors: Array<{ message: string }>;
+  nextTickAt: number | null;
 }
 
 /** Starts a `single` thread whose request waits for its bridge, and returns its interrupt once committed. */
@@ -88,13 +89,25 @@ describe('the bridge takes only hand-overs a waiting thread asked for', () => {
       ifNotExists: 'create',
     });
     await client.runs.join(bridgeThreadId(bridge), first.run_id);
+    // And the bridge is idle: no run running or waiting, no tick coming (its reconciliation may ask for one more look).
+    await waitFor(async () => {
+      const runs = await client.runs.list(bridgeThreadId(bridge), { limit: 100 });
+      const busy = runs.some((run) => run.status === 'pending' || run.status === 'running');
+      return !busy && (await bridgeValues(bridge)).nextTickAt === null ? true : undefined;
+    }, 'the bridge to have no run or tick coming');
+    // The victim's own hand-over is held back, as a slow network would, so that the forgery reaches the bridge first
+    // (a forgery arriving later meets the request the bridge already holds). A fresh wake marker says another process
+    // is about to create the inbox run: the victim's hand-over then only writes its inbox item, and no run takes it in
+    // before the test removes it (with no marker its run starts 1 s after the write, a race on a loaded machine).
+    await client.store.putItem(wakeNamespace(bridgeThreadId(bridge)), wakeKey, {
+      wakeId: 'held back by the test',
+      createdAt: Date.now(),
+    });
     const thread = await client.threads.create();
     await client.runs.create(thread.thread_id, 'single', {
       input: { prompt: `Summarize ${victimTag}`, bridge },
       multitaskStrategy: 'enqueue',
     });
-    // The victim's own hand-over is held back, as a slow network would, so that the forgery reaches the bridge first
-    // (a forgery arriving later meets the request the bridge already holds). Its inbox run starts 1 s after the write.
     const held = await waitFor(
       async () =>
         (await client.store.searchItems(inbox, { limit: 100 })).items.find(
@@ -102,7 +115,6 @@ describe('the bridge takes only hand-overs a waiting thread asked for', () => {
         ),
       'the victim to hand over',
       30_000,
-      10,
     );
     await client.store.deleteItem(inbox, held.key);
     const victim = await waitingInterrupt(thread.thread_id);

@@ -1,4 +1,5 @@
 import { bridgeThreadId } from '../../../src/protocol/index.js';
+import { startupTickLogPrefix } from '../../../src/bridge/startup-tick.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -62,12 +63,26 @@ export async function startE2EEnvironment(
   const emulator = await startOpenAIBatchEmulator({ apiKey: testApiKey, ...options.emulator });
   const directory = await mkdtemp(path.join(tmpdir(), 'batch-bridge-e2e-'));
   const earlierLogs: string[] = [];
-  const start = () =>
-    startLangGraphDevServer({
+  const start = async () => {
+    const started = await startLangGraphDevServer({
       graphs: options.graphs ?? e2eGraphs,
       directory,
       env: { OPENAI_BASE_URL: emulator.baseURL, OPENAI_API_KEY: testApiKey, ...options.serverEnv },
     });
+    // The server ticks every bridge once soon after it starts (startup-tick.ts): a test starts after that, so that
+    // no tick of its own arrives in the middle of a step the test holds back or counts.
+    try {
+      await waitFor(
+        async () => started.logs().some((line) => line.includes(startupTickLogPrefix)) || undefined,
+        'the server to send its startup ticks',
+        60_000,
+      );
+    } catch (error) {
+      await started.close();
+      throw error;
+    }
+    return started;
+  };
   const cleanUp = async () => {
     await emulator.close();
     await rm(directory, { recursive: true, force: true });
