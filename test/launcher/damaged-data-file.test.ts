@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Client } from '@langchain/langgraph-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +9,7 @@ import {
   startLangGraphDevServer,
   type RunningLangGraphDevServer,
 } from '../../src/testing/langgraph-dev-server.js';
+import { runDevUntilExit } from './support/launcher-process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const graphs = { single: path.join(root, 'test/e2e/graphs/agents.ts:single') };
@@ -70,14 +69,7 @@ describe('a damaged data file at start', () => {
     await rm(path.join(directory, '.langgraph_api', '.last-good'), { recursive: true, force: true });
     await truncate(dataFile(opsFile), 0);
     const port = await findFreePort();
-    const failure = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'dev', '--port', String(port), '--config', directory],
-      { cwd: root },
-    ).then(
-      () => undefined,
-      (error: { code?: number; stderr?: string }) => error,
-    );
+    const failure = await runDevUntilExit(['--port', String(port), '--config', directory]);
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toContain(`${dataFile(opsFile)} is empty (0 bytes), and there is no good copy of it`);
     expect(failure?.stderr).toContain(`mv '${dataFile(opsFile)}' '${dataFile(opsFile)}.damaged'`);

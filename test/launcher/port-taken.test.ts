@@ -1,14 +1,13 @@
 // A port already taken (port 2024 often is): `batch-bridge dev` and the test helper stop at once and say which port,
 // where the dev server alone logs the failed listen and keeps running without answering.
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DevServerStartError, startLangGraphDevServer } from '../../src/testing/index.js';
+import { runDevUntilExit } from './support/launcher-process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const graphs = { single: path.join(root, 'test/e2e/graphs/agents.ts:single') };
@@ -40,25 +39,7 @@ it('on a taken port, the test helper and batch-bridge dev stop at once, naming t
   expect((failure as DevServerStartError).code).toBe('EADDRINUSE');
   expect(String(failure)).toContain(`port ${port} is taken`);
 
-  const cli = await promisify(execFile)(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(root, 'src/cli/main.ts'),
-      'dev',
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--config',
-      directory,
-    ],
-    { cwd: root },
-  ).then(
-    () => undefined,
-    (error: { code?: number; stderr?: string }) => error,
-  );
+  const cli = await runDevUntilExit(['--port', String(port), '--host', '127.0.0.1', '--config', directory]);
   expect(cli?.code).toBe(1);
   expect(cli?.stderr).toContain(`batch-bridge dev: The dev server did not start: port ${port} is taken`);
   expect(cli?.stderr).toContain('--port');

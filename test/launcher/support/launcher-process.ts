@@ -3,14 +3,29 @@
  * group), so that `interruptGroup()` is exactly a Ctrl-C. `batch-bridge dev` runs from the sources; `langgraphjs dev`
  * (for comparison only) is the CLI of @langchain/langgraph-cli.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { findFreePort } from '../../../src/testing/langgraph-dev-server.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const require = createRequire(import.meta.url);
+
+/** Runs `batch-bridge dev` with these flags until it exits by itself (a refusal to start); its code and stderr. */
+export async function runDevUntilExit(flags: string[]): Promise<{ code?: number; stderr?: string } | undefined> {
+  return promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'dev', ...flags],
+    {
+      cwd: root,
+    },
+  ).then(
+    () => undefined,
+    (error: { code?: number; stderr?: string }) => error,
+  );
+}
 
 export type LauncherKind = 'batch-bridge dev' | 'langgraphjs dev';
 
