@@ -14,6 +14,7 @@ export {
   BridgeUsageError,
   errorMessage,
 } from './errors.js';
+export { earliest } from './earliest.js';
 export { flushPolicySchema, nextFlushAt, shouldFlush, type FlushPolicy, type QueueSnapshot } from './flush-policy.js';
 export { customIdOf, digestOf, measurePayload, requestKeyOf } from './identity.js';
 export { planQueue, type PlannedBatch, type PlanQueueOptions, type QueuePlan } from './plan-queue.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { OpenAIBackend, OpenAIPayload } from '../backends/openai/index.js';
 import {
   deliveredOutcome,
+  earliest,
   emptyCostTotals,
   measurePayload,
   nextFlushAt,
@@ -245,7 +246,7 @@ export class LocalBatcher implements BatcherContext {
       wanted.push(
         this.options.shouldSubmit ? now + customPolicyRecheckMs : (nextFlushAt(this.options, snapshot) ?? now),
       );
-    const next = Math.min(...wanted);
+    const next = earliest(wanted) ?? Infinity;
     if (next === Infinity) this.queueTimer.cancel();
     // Queued requests always have waiters (abandoned ones leave the queue), so this timer keeps the process alive.
     else this.queueTimer.schedule(next - now, true);

@@ -1,6 +1,7 @@
 import type { BridgeRunContext } from '../bridge-run-context.js';
 import { isNotFound } from '../not-found.js';
 import type { DeliveryItem, DeliveryLedger } from './delivery-ledger.js';
+import { inTurns } from './in-turns.js';
 
 /** Run statuses of a resume that may yet be taken. */
 const unfinished = new Set(['pending', 'running']);
@@ -23,24 +24,26 @@ export async function confirmResumes(
   ledger: DeliveryLedger,
 ): Promise<void> {
   const byRun = new Map<string, DeliveryItem[]>();
-  for (const item of items) byRun.set(item.entry.runId!, [...(byRun.get(item.entry.runId!) ?? []), item]);
-  for (const [runId, runItems] of byRun) {
+  for (const item of items) {
+    const runItems = byRun.get(item.entry.runId!);
+    if (runItems) runItems.push(item);
+    else byRun.set(item.entry.runId!, [item]);
+  }
+  // One run after another, as before, with the event loop let turn between them.
+  await inTurns([...byRun], 1, async ([runId, runItems]) => {
     const threadId = runItems[0].entry.threadId;
     let status: string;
     try {
       status = (await context.client.runs.get(threadId, runId)).status;
     } catch (error) {
       // A run that is gone (a restart that lost the server's queue, a rollback) is treated as one that never ran.
-      if (!isNotFound(error)) {
-        ledger.later(runItems);
-        continue;
-      }
+      if (!isNotFound(error)) return ledger.later(runItems);
       status = 'gone';
     }
     if (status === 'success') ledger.delivered(runItems);
     else if (unfinished.has(status)) ledger.later(runItems);
     else await settleEndedRun(context, threadId, runId, status, runItems, ledger);
-  }
+  });
 }
 
 /** A resume run ended without succeeding: what its thread still waits on is sent again. */

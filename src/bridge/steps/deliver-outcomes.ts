@@ -1,13 +1,11 @@
-import { errorMessage } from '../../core/index.js';
+import { earliest, errorMessage } from '../../core/index.js';
 import { strictResumeKey } from '../../protocol/index.js';
 import type { BridgeRunContext } from '../bridge-run-context.js';
 import { isNotFound } from '../not-found.js';
 import type { OutboxEntry } from '../store-records.js';
 import { confirmResumes } from './confirm-resumes.js';
 import { DeliveryLedger, type DeliveryItem } from './delivery-ledger.js';
-
-/** Longest stretch of resume creation without letting the server's event loop turn. */
-const yieldEveryMs = 50;
+import { inTurns } from './in-turns.js';
 
 /**
  * Resumes every waiting thread that has outcomes in the outbox: one run per thread, its interrupts answered by id.
@@ -18,20 +16,24 @@ const yieldEveryMs = 50;
 export async function deliverOutcomes(context: BridgeRunContext): Promise<void> {
   const outbox = await context.store.listOutbox(Number.MAX_SAFE_INTEGER);
   const ledger = new DeliveryLedger(context);
-  const records =
-    outbox.length > 0 ? await context.store.getRequests(outbox.map((entry) => entry.requestKey)) : new Map();
   const now = context.now();
+  // Only entries due now are looked at: the others (resumes sent moments ago, attempts backing off) need no record.
+  const due = outbox.filter((entry) => (entry.nextCheckAt ?? 0) <= now);
+  const records = due.length > 0 ? await context.store.getRequests(due.map((entry) => entry.requestKey)) : new Map();
   const toSend = new Map<string, DeliveryItem[]>();
   const toConfirm: DeliveryItem[] = [];
-  for (const entry of outbox) {
+  for (const entry of due) {
     const record = records.get(entry.requestKey);
     if (!record?.delivery) {
       ledger.remove(entry.requestKey);
       continue;
     }
-    if ((entry.nextCheckAt ?? 0) > now) continue;
     if (entry.runId) toConfirm.push({ entry, record });
-    else toSend.set(entry.threadId, [...(toSend.get(entry.threadId) ?? []), { entry, record }]);
+    else {
+      const items = toSend.get(entry.threadId);
+      if (items) items.push({ entry, record });
+      else toSend.set(entry.threadId, [{ entry, record }]);
+    }
   }
 
   await confirmResumes(context, toConfirm, ledger);
@@ -63,21 +65,7 @@ async function sendResumes(
     }
   };
 
-  let next = 0;
-  let lastYield = Date.now();
-  const workers = Array.from({ length: Math.min(context.options.deliveryConcurrency, threads.length) }, async () => {
-    while (next < threads.length) {
-      await sendThread(threads[next++]);
-      // Inside the server, runs.create is an in-process call that never waits on I/O: without a turn of the event
-      // loop now and then, thousands of resumes would hold the server (every other run, every HTTP request) until
-      // the last one is created; on langgraphjs dev each costs a scan of all threads and runs (BENCHMARKS.md).
-      if (Date.now() - lastYield >= yieldEveryMs) {
-        lastYield = Date.now();
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
-  });
-  await Promise.all(workers);
+  await inTurns(threads, context.options.deliveryConcurrency, sendThread);
 }
 
 async function threadIsGone(context: BridgeRunContext, threadId: string): Promise<boolean> {
@@ -96,6 +84,5 @@ function countOutbox(context: BridgeRunContext, before: OutboxEntry[], ledger: D
     .filter((entry): entry is OutboxEntry => Boolean(entry));
   context.state.undelivered = outbox.filter((entry) => !entry.runId).length;
   context.state.resuming = outbox.length - context.state.undelivered;
-  const due = outbox.map((entry) => entry.nextCheckAt ?? context.now());
-  context.deliveryCheckAt = due.length > 0 ? Math.min(...due) : undefined;
+  context.deliveryCheckAt = earliest(outbox.map((entry) => entry.nextCheckAt ?? context.now())) ?? undefined;
 }

@@ -1,6 +1,6 @@
 import type { Operation } from '@langchain/langgraph';
 import { hostname } from 'node:os';
-import { customIdOf, errorMessage, planQueue, shouldFlush } from '../../core/index.js';
+import { customIdOf, earliest, errorMessage, planQueue, shouldFlush } from '../../core/index.js';
 import { recordError, type BridgeRunContext } from '../bridge-run-context.js';
 import type { QueueEntry, RequestRecord } from '../store-records.js';
 import { failQueuedOperations } from './queue-delivery.js';
@@ -87,11 +87,4 @@ function refreshQueueSummary(context: BridgeRunContext, entries: QueueEntry[], r
   context.state.backoffUntil = earliest(
     remaining.map((entry) => entry.notBefore ?? 0).filter((time) => time > context.now()),
   );
-}
-
-/** Math.min(...values) overflows the call stack for very long queues. */
-function earliest(values: number[]): number | null {
-  let result: number | null = null;
-  for (const value of values) if (result === null || value < result) result = value;
-  return result;
 }
