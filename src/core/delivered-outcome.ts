@@ -1,5 +1,5 @@
 import type { Outcome } from '../backends/types.js';
-import { costOfResponse, type CallCost, type PriceOverrides } from '../pricing/index.js';
+import { costOfResponse, type CallCost, type ParsedPriceOverrides } from '../pricing/index.js';
 
 /**
  * What a waiting call is answered with, in both modes: the value a bridge resumes an interrupt with, and the value the
@@ -38,7 +38,7 @@ export function deliveredOutcome(
   batch: { batchId: string | null; customId: string | null; submittedAt: number | null },
   outcome: Outcome,
   completedAt: number,
-  pricing: { prices?: PriceOverrides } = {},
+  pricing: { prices?: ParsedPriceOverrides } = {},
 ): DeliveredOutcome {
   const cost =
     outcome.type === 'success'

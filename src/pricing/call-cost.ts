@@ -1,5 +1,5 @@
 import { catalogSynchronousUsd, openAIBatchPriceRatio, priceCatalog } from './price-catalog.js';
-import { overrideFor, type PriceOverrides, type TokenPrices } from './price-overrides.js';
+import { overrideFor, type ParsedPriceOverrides, type TokenPrices } from './price-overrides.js';
 import { modelOfResponse, usageOfResponse, type TokenUsage } from './token-usage.js';
 
 /**
@@ -21,8 +21,8 @@ export interface CallCost {
 }
 
 export interface CostOptions {
-  /** The user's prices, which take precedence over the catalog. */
-  prices?: PriceOverrides;
+  /** The user's prices, which take precedence over the catalog (as the options' schema parsed them). */
+  prices?: ParsedPriceOverrides;
   /** When the answer was billed: the catalog applies the prices in force then. */
   at: Date;
 }

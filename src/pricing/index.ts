@@ -7,6 +7,7 @@ export {
   priceOverridesSchema,
   tokenPricesSchema,
   type ModelPrices,
+  type ParsedPriceOverrides,
   type PriceOverrides,
   type TokenPrices,
 } from './price-overrides.js';

@@ -29,9 +29,11 @@ export type TokenPrices = z.infer<typeof tokenPricesSchema>;
 export type ModelPrices = z.infer<typeof modelPricesSchema>;
 export type PriceOverrides = z.input<typeof priceOverridesSchema>;
 
+/** Overrides as the options' schema left them (validated once, defaults filled in). */
+export type ParsedPriceOverrides = z.output<typeof priceOverridesSchema>;
+
 /** The override for a model id or for the model a dated snapshot id belongs to. */
-export function overrideFor(overrides: PriceOverrides | undefined, modelId: string): ModelPrices | undefined {
+export function overrideFor(overrides: ParsedPriceOverrides | undefined, modelId: string): ModelPrices | undefined {
   if (!overrides) return undefined;
-  const given = overrides[modelId] ?? overrides[modelId.replace(/-\d{4}-\d{2}-\d{2}$/, '')];
-  return given === undefined ? undefined : modelPricesSchema.parse(given);
+  return overrides[modelId] ?? overrides[modelId.replace(/-\d{4}-\d{2}-\d{2}$/, '')];
 }
