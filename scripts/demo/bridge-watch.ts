@@ -1,4 +1,5 @@
 import type { Client } from '@langchain/langgraph-sdk';
+import { isNotFound } from '../../src/core/index.js';
 import { bridgeThreadId } from '../../src/protocol/index.js';
 import { emptyTotals, type BridgeState, type BridgeTotals } from '../../src/bridge/bridge-state.js';
 
@@ -78,7 +79,7 @@ export class BridgeWatch {
       return (await this.client.threads.getState(this.threadId)).values as BridgeState;
     } catch (error) {
       // The bridge thread is created by the first request; before that there is nothing to read.
-      if (String(error).includes('404')) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { Client } from '@langchain/langgraph-sdk';
 import type { BridgeState } from '../bridge/index.js';
+import { isNotFound } from '../core/index.js';
 import { bridgeThreadId } from '../protocol/index.js';
 import { graphsOn, missingBridgeMessage } from './bridge-graphs.js';
 import { formatBridgeStatus } from './format-status.js';
@@ -37,7 +38,7 @@ export async function runStatus(argv: string[]): Promise<number> {
   try {
     state = (await client.threads.getState(threadId)).values as BridgeState;
   } catch (error) {
-    if (String(error).includes('404')) {
+    if (isNotFound(error)) {
       // No thread: a bridge no request has reached yet, or no such graph on this server (a typo, another server).
       const graphs = await graphsOn(client).catch(() => undefined);
       if (graphs && !graphs.bridges.includes(values.bridge)) {

@@ -13,6 +13,7 @@ export {
   BridgeUnavailableError,
   BridgeUsageError,
   errorMessage,
+  isNotFound,
 } from './errors.js';
 export { earliest } from './earliest.js';
 export { flushPolicySchema, nextFlushAt, shouldFlush, type FlushPolicy, type QueueSnapshot } from './flush-policy.js';

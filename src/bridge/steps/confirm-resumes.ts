@@ -1,5 +1,5 @@
 import type { BridgeRunContext } from '../bridge-run-context.js';
-import { isNotFound } from '../not-found.js';
+import { isNotFound } from '../../core/index.js';
 import type { DeliveryItem, DeliveryLedger } from './delivery-ledger.js';
 import { inTurns } from './in-turns.js';
 

@@ -1,7 +1,6 @@
-import { earliest, errorMessage } from '../../core/index.js';
+import { earliest, errorMessage, isNotFound } from '../../core/index.js';
 import { strictResumeKey } from '../../protocol/index.js';
 import type { BridgeRunContext } from '../bridge-run-context.js';
-import { isNotFound } from '../not-found.js';
 import type { OutboxEntry } from '../store-records.js';
 import { confirmResumes } from './confirm-resumes.js';
 import { DeliveryLedger, type DeliveryItem } from './delivery-ledger.js';
