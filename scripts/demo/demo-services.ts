@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@langchain/langgraph-sdk';
+import { graphIdsOn } from '../../src/protocol/index.js';
 import { startOpenAIBatchEmulator, type RunningEmulator } from '../../src/testing/index.js';
 import { startLangGraphDevServer, type RunningLangGraphDevServer } from '../../src/testing/langgraph-dev-server.js';
 import { probeLangGraphServer, probeTimeoutMs } from './server-probe.js';
@@ -101,11 +102,11 @@ export function projectGraphs(root: string): Record<string, string> {
 async function assertGraphsExist(url: string) {
   await probeLangGraphServer(url);
   const probe = new Client({ apiUrl: url, timeoutMs: probeTimeoutMs, callerOptions: { maxRetries: 0 } });
-  const graphs = (await probe.assistants.search({ limit: 1000 })).map((assistant) => assistant.graph_id);
+  const graphs = await graphIdsOn(probe);
   for (const graphId of ['ticket_triage', 'batch_bridge']) {
     if (!graphs.includes(graphId)) {
       throw new Error(
-        `The server at ${url} has no graph '${graphId}' (its graphs: ${[...new Set(graphs)].sort().join(', ') || 'none'}). ` +
+        `The server at ${url} has no graph '${graphId}' (its graphs: ${graphs.join(', ') || 'none'}). ` +
           'Start it from this project (npx langgraphjs dev), whose langgraph.json registers it.',
       );
     }

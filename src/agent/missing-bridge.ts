@@ -1,15 +1,10 @@
 import type { Client } from '@langchain/langgraph-sdk';
 import { BridgeUnavailableError } from '../core/index.js';
+import { graphIdsOn } from '../protocol/index.js';
 
 /** True when the LangGraph API answered that the assistant (the bridge's graph id) does not exist: no retry helps. */
 export function isMissingAssistant(error: unknown): boolean {
   return (error as { status?: unknown } | null)?.status === 404;
-}
-
-/** The graph ids a LangGraph server runs, sorted; empty when it cannot say. */
-export async function graphIdsOn(client: Client): Promise<string[]> {
-  const assistants = await client.assistants.search({ limit: 1000 }).catch(() => []);
-  return [...new Set(assistants.map((assistant) => assistant.graph_id))].sort();
 }
 
 /**
@@ -17,7 +12,8 @@ export async function graphIdsOn(client: Client): Promise<string[]> {
  * it. The request was taken back out of the inbox, so nothing is submitted for it.
  */
 export async function missingBridgeError(client: Client, bridge: string, apiUrl?: string): Promise<Error> {
-  const graphs = await graphIdsOn(client);
+  // Empty when the server cannot say: the error still names the bridge.
+  const graphs = await graphIdsOn(client).catch(() => []);
   const where = apiUrl ? `the LangGraph server at ${apiUrl}` : 'this LangGraph server';
   const known = graphs.length > 0 ? ` (its graphs: ${graphs.join(', ')})` : '';
   return new BridgeUnavailableError(

@@ -1,5 +1,5 @@
 import { Client } from '@langchain/langgraph-sdk';
-import { bridgeThreadId } from '../protocol/index.js';
+import { bridgeThreadId, graphIdsOn } from '../protocol/index.js';
 
 /** Tries to reach the server that is still starting, for about 2 minutes. */
 const attempts = 12;
@@ -31,8 +31,7 @@ async function tickBridges(client: Client): Promise<void> {
   for (let attempt = 0; attempt < attempts && graphIds === undefined; attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(longestDelayMs, firstDelayMs * 2 ** attempt)).unref());
     try {
-      const assistants = await client.assistants.search({ limit: 1_000 });
-      graphIds = [...new Set(assistants.map((assistant) => assistant.graph_id))];
+      graphIds = await graphIdsOn(client);
     } catch {
       // The server is not answering yet.
     }

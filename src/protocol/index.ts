@@ -8,3 +8,4 @@ export {
 export { bridgeThreadId } from './bridge-identity.js';
 export * from './langgraph-internals.js';
 export { storeLabel, idFromStoreLabel } from './store-label.js';
+export { graphIdsOn } from './graph-ids.js';
