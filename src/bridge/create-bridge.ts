@@ -6,7 +6,7 @@ import {
   BridgeInputError,
   BridgeUsageError,
   errorMessage,
-  timingsFromEnvironment,
+  withEnvironmentTimings,
   type PriceOverrides,
   type QueueSnapshot,
 } from '../core/index.js';
@@ -73,7 +73,7 @@ export function createBridge<Payload = unknown>(options: CreateBridgeOptions<Pay
   const { name, backend: backendOption, submit, poll, apiKey, shouldSubmit, client: givenClient, ...rest } = options;
   // BATCH_BRIDGE_MAX_WAIT_MS / BATCH_BRIDGE_POLL_INTERVAL_MS of the server's environment, when the code sets neither.
   const runOptions: BridgeRunOptions = {
-    ...bridgeRunOptionsSchema.parse({ ...timingsFromEnvironment(), ...withoutUndefined(rest) }),
+    ...bridgeRunOptionsSchema.parse(withEnvironmentTimings(rest)),
     shouldSubmit,
   };
   if (!backendOption && !(submit && poll)) {
@@ -225,8 +225,4 @@ function summarizeEvent(event: BridgeEvent) {
   if (event.type === 'hand_over' || event.type === 'submit')
     return { type: event.type, requests: event.requests.length };
   return event;
-}
-
-function withoutUndefined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -16,6 +16,19 @@ export function timingsFromEnvironment(environment: NodeJS.ProcessEnv = process.
   };
 }
 
+/** The options given in code over the environment's timings; an option set to undefined counts as not given. */
+export function withEnvironmentTimings<T extends object>(
+  options: T,
+  environment: NodeJS.ProcessEnv = process.env,
+): Partial<T> & ReturnType<typeof timingsFromEnvironment> {
+  return { ...timingsFromEnvironment(environment), ...definedOnly(options) };
+}
+
+/** The entries whose value is not undefined (a spread would let an explicit undefined override a default). */
+export function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 function millisecondsFrom(environment: NodeJS.ProcessEnv, name: string, least: number): number | undefined {
   const value = environment[name];
   if (value === undefined || value === '') return undefined;

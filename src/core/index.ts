@@ -5,7 +5,7 @@ export {
   type SettledRequest,
 } from './delivered-outcome.js';
 export { engineOptionsSchema, type EngineOptions } from './engine-options.js';
-export { timingsFromEnvironment } from './environment-timings.js';
+export { definedOnly, timingsFromEnvironment, withEnvironmentTimings } from './environment-timings.js';
 export {
   BatchRequestError,
   BridgeInputError,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { engineOptionsSchema, timingsFromEnvironment } from '../core/index.js';
+import { engineOptionsSchema, withEnvironmentTimings } from '../core/index.js';
 
 /**
  * How the in-process batcher behaves. The engine's options are the bridge's (`engineOptionsSchema`); only the defaults
@@ -35,10 +35,7 @@ export const defaultStoreDirectory = '.batch-bridge';
  * every 200 ms, not every 30 s).
  */
 export function resolveLocalOptions(options: LocalOptions = {}, environment = process.env): ResolvedLocalOptions {
-  const parsed = localOptionsSchema.parse({
-    ...timingsFromEnvironment(environment),
-    ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
-  });
+  const parsed = localOptionsSchema.parse(withEnvironmentTimings(options, environment));
   const freshFromEnvironment = ['1', 'true', 'yes'].includes((environment.BATCH_BRIDGE_FRESH ?? '').toLowerCase());
   return {
     ...parsed,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BatchSettingsError, createOpenAIBackend, type OpenAIBackend } from '../backends/openai/index.js';
+import { definedOnly } from '../core/index.js';
 
 /** How the in-process batcher reaches OpenAI: the provider's own settings, with the official environment fallbacks. */
 export interface OpenAIConnection {
@@ -23,8 +24,7 @@ export function createLocalBackend(connection: OpenAIConnection, environment = p
       'batch-bridge local mode submits batches from this process and needs an OpenAI API key: pass apiKey to createBatchOpenAI or set OPENAI_API_KEY.',
     );
   }
-  const settings = Object.fromEntries(Object.entries(connection).filter(([, value]) => value !== undefined));
-  return createOpenAIBackend(settings);
+  return createOpenAIBackend(definedOnly(connection));
 }
 
 /**
