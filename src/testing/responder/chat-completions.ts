@@ -82,7 +82,7 @@ function answer(request: ChatRequest): Answer {
   const toolResult = lastToolResult(request.messages);
   const tool = toolResult ? undefined : chooseTool(offeredTools(request), request.tool_choice, userText);
   if (tool) {
-    const argumentsText = JSON.stringify(valueFromSchema(tool.parameters, tool.parameters, { conversation }));
+    const argumentsText = JSON.stringify(valueFromSchema(tool.parameters, { conversation }));
     return {
       content: null,
       toolCall: {
@@ -96,7 +96,7 @@ function answer(request: ChatRequest): Answer {
   const format = request.response_format;
   if (format?.type === 'json_schema') {
     const schema = format.json_schema?.schema ?? {};
-    return { content: JSON.stringify(valueFromSchema(schema, schema, { conversation })), finishReason: 'stop' };
+    return { content: JSON.stringify(valueFromSchema(schema, { conversation })), finishReason: 'stop' };
   }
   const text = toolResult
     ? toolResultText(toolResult.name, toolResult.result, toolResult.toolArguments)

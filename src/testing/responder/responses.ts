@@ -74,7 +74,7 @@ function outputFor(request: ResponsesRequest): {
   const toolResult = lastToolResult(items);
   const tool = toolResult ? undefined : chooseTool(offeredTools(request), request.tool_choice, userText);
   if (tool) {
-    const argumentsText = JSON.stringify(valueFromSchema(tool.parameters, tool.parameters, { conversation }));
+    const argumentsText = JSON.stringify(valueFromSchema(tool.parameters, { conversation }));
     const call = {
       type: 'function_call',
       id: newIdentifier('fc_', 40),
@@ -88,7 +88,7 @@ function outputFor(request: ResponsesRequest): {
   const format = request.text?.format;
   if (format?.type === 'json_schema') {
     const schema = format.schema ?? {};
-    const json = JSON.stringify(valueFromSchema(schema, schema, { conversation }));
+    const json = JSON.stringify(valueFromSchema(schema, { conversation }));
     return { output: [messageItem(json)], outputText: json, truncated: false };
   }
   let text = toolResult

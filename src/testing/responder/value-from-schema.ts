@@ -27,13 +27,10 @@ interface Context {
 const optionalPropertyDepth = 3;
 const maximumDepth = 12;
 
-export function valueFromSchema(
-  schema: unknown,
-  root: unknown = schema,
-  options: { conversation?: string } = {},
-): unknown {
+export function valueFromSchema(schema: unknown, options: { conversation?: string } = {}): unknown {
   const pick = options.conversation === undefined ? undefined : conversationPicker(options.conversation);
-  return generate(asSchema(schema), { root: asSchema(root), depth: 0, name: 'value', index: 0, pick });
+  // The schema is its own root: `$ref`s point into it.
+  return generate(asSchema(schema), { root: asSchema(schema), depth: 0, name: 'value', index: 0, pick });
 }
 
 function asSchema(value: unknown): Schema {
