@@ -1,4 +1,5 @@
 /** Text helpers shared by the chat, Responses and embeddings responders. */
+import { wordsOf } from './words.js';
 
 /** The text of message content: a string, or parts carrying `text` (text, input_text, output_text, refusal). */
 export function textOfContent(content: unknown): string {
@@ -78,10 +79,7 @@ function readOut(result: string): string {
   if (typeof parsed === 'string') return parsed;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return collapsed;
   const fields = Object.entries(parsed).map(([key, value]) => {
-    const name = key
-      .replace(/([a-z])([A-Z])/g, '$1 $2')
-      .replace(/[_-]+/g, ' ')
-      .toLowerCase();
+    const name = wordsOf(key).join(' ');
     return `the ${name} is ${typeof value === 'string' ? value : JSON.stringify(value)}`;
   });
   if (fields.length === 0) return 'nothing was found';

@@ -14,17 +14,12 @@ export function conversationPicker(text: string): ConversationPicker {
   return (schema, name) => {
     if (Array.isArray(schema.enum)) return enumValue(schema.enum, words, hashString(`${name}\n${text}`));
     const type = Array.isArray(schema.type) ? schema.type.find((item) => item !== 'null') : schema.type;
-    if (type === 'string')
-      return firstFitting(stringCandidates(schema, name, text), (value) => fitsString(schema, value));
+    if (type === 'string') return stringCandidates(schema, name, text).find((value) => fitsString(schema, value));
     if (type === 'number' || type === 'integer') {
-      return firstFitting(numberCandidates(text, name), (value) => fitsNumber(schema, value, type === 'integer'));
+      return numberCandidates(text, name).find((value) => fitsNumber(schema, value, type === 'integer'));
     }
     return undefined;
   };
-}
-
-function firstFitting<T>(candidates: T[], fits: (value: T) => boolean): T | undefined {
-  return candidates.find(fits);
 }
 
 /** Values such as "other" or "normal" that a careful model picks when the text says nothing about a field. */
@@ -50,18 +45,13 @@ function enumValue(values: unknown[], words: string[], seed: number): unknown {
   );
 }
 
-/** The words of a property name: `orderId` → order, id. */
-function nameWords(name: string): string[] {
-  return wordsOf(name);
-}
-
 const locationNames = ['city', 'location', 'place', 'town', 'country', 'destination', 'origin', 'region', 'where'];
 const identifierNames = ['id', 'number', 'code', 'ref', 'reference', 'sku', 'ticket', 'order', 'invoice'];
 const summaryNames = ['summary', 'title', 'subject', 'description', 'reason', 'note', 'headline'];
 const freeTextNames = ['query', 'q', 'search', 'text', 'question', 'prompt', 'message', 'input', 'topic', 'keywords'];
 
 function stringCandidates(schema: JsonObject, name: string, text: string): string[] {
-  const parts = nameWords(name);
+  const parts = wordsOf(name);
   const has = (list: string[]) => parts.some((part) => list.includes(part));
   const format = typeof schema.format === 'string' ? schema.format : undefined;
   if (format === 'email' || has(['email', 'mail'])) return matches(text, /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g);
@@ -124,7 +114,7 @@ function firstSentence(text: string): string {
  * "for 3 days" gives `days` 3.
  */
 function numberCandidates(text: string, name: string): number[] {
-  const parts = nameWords(name);
+  const parts = wordsOf(name);
   const found = [...text.matchAll(/(?<![\w.-])-?\d+(?:\.\d+)?(?![\w-]|\.\d)/g)].map((match) => {
     const around = text.slice(Math.max(0, match.index - 24), match.index + match[0].length + 24);
     const near = contentWords(around).some((word) => parts.some((part) => wordMatches(word, part)));
